@@ -1,0 +1,8 @@
+export { startBroker } from './start-broker.js'
+export type { Broker } from './start-broker.js'
+export type { BrokerMode, BrokerOptions } from './broker-options.js'
+export type { BrokerNode } from './local-cluster.js'
+export { BrokerError } from './broker-error.js'
+export type { BrokerErrorCode } from './broker-error.js'
+export { ensureKafkaJars, defaultCacheDir } from './kafka-jars.js'
+export { uniqueName, waitFor } from './test-support.js'
