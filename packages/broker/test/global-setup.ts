@@ -2,12 +2,6 @@
 import type { TestProject } from 'vitest/node'
 import { startBroker, type Broker } from '../src/index.js'
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    kafka: { bootstrapServers: string; version: string | null; appendLingerMs: number | null; source: string }
-  }
-}
-
 let broker: Broker | undefined
 
 export async function setup(project: TestProject): Promise<void> {
