@@ -14,7 +14,7 @@ function log4jVersionFor(kafkaVersion: string): string {
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OFFSETKIT_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'offsetkit')
+  return env.OFFSETKIT_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "offsetkit")
 }
 
 export async function commandWorks(command: string, args: string[]): Promise<boolean> {
