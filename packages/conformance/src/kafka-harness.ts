@@ -1,0 +1,132 @@
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { randomBytes } from 'node:crypto'
+
+export interface TopicSpec {
+  partitions?: number
+  /** Topic-level configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  configs?: Record<string, string>
+  prefix?: string
+}
+
+export interface ProducedRecord {
+  key?: string | null
+  value: string
+  partition?: number
+  headers?: Record<string, string>
+}
+
+/** Offsets per partition; `undefined` when the group has committed nothing for that partition. */
+export type OffsetsByPartition = Map<number, bigint | undefined>
+
+/**
+ * The suite's independent view of the broker: topics, producing, and reading committed offsets
+ * BACK FROM THE BROKER through an admin API — never from the adapter's own events. It uses
+ * kafkajs regardless of the client under test, so the verifier is never the thing verified.
+ */
+export class KafkaHarness {
+  private readonly kafka: Kafka
+  private admin: Admin | undefined
+  private producer: Producer | undefined
+  private readonly topics: string[] = []
+
+  constructor(readonly bootstrapServers: string) {
+    this.kafka = new Kafka({ brokers: bootstrapServers.split(','), clientId: 'offsetkit-conformance', logLevel: logLevel.NOTHING })
+  }
+
+  private async getAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin()
+      await this.admin.connect()
+    }
+    return this.admin
+  }
+
+  private async getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false })
+      await this.producer.connect()
+    }
+    return this.producer
+  }
+
+  name(prefix: string): string {
+    return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
+  }
+
+  async createTopic({ partitions = 1, configs = {}, prefix = 'conformance' }: TopicSpec = {}): Promise<string> {
+    const topic = this.name(prefix)
+    const admin = await this.getAdmin()
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+    })
+    this.topics.push(topic)
+    return topic
+  }
+
+  async produce(topic: string, records: readonly ProducedRecord[]): Promise<void> {
+    const producer = await this.getProducer()
+    for (let i = 0; i < records.length; i += 500) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: records.slice(i, i + 500).map((r) => ({
+          key: r.key ?? null,
+          value: r.value,
+          ...(r.partition === undefined ? {} : { partition: r.partition }),
+          ...(r.headers === undefined ? {} : { headers: r.headers }),
+        })),
+      })
+    }
+  }
+
+  /** `count` records spread round-robin over `partitions` partitions, values `"<n>"`. */
+  async produceCount(topic: string, count: number, partitions = 1): Promise<void> {
+    await this.produce(topic, Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: String(i), partition: i % partitions })))
+  }
+
+  /**
+   * Writes `batches` through a transactional producer; every batch whose index is in `abort` is
+   * aborted. Leaves commit/abort markers (and aborted records) as offset gaps consumers never see.
+   */
+  async produceTransactional(topic: string, batches: readonly (readonly ProducedRecord[])[], abort: ReadonlySet<number>): Promise<void> {
+    const producer = this.kafka.producer({ transactionalId: this.name('conformance-tx'), idempotent: true, maxInFlightRequests: 1 })
+    await producer.connect()
+    try {
+      for (const [index, batch] of batches.entries()) {
+        const txn = await producer.transaction()
+        await txn.send({ topic, messages: batch.map((r) => ({ key: r.key ?? null, value: r.value, ...(r.partition === undefined ? {} : { partition: r.partition }) })) })
+        if (abort.has(index)) await txn.abort()
+        else await txn.commit()
+      }
+    } finally {
+      await producer.disconnect()
+    }
+  }
+
+  /** Log-end offset per partition. */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const rows = await (await this.getAdmin()).fetchTopicOffsets(topic)
+    return new Map(rows.map((r) => [r.partition, BigInt(r.high)]))
+  }
+
+  /** The group's committed offsets for `topic`, read from the broker. */
+  async committedOffsets(groupId: string, topic: string): Promise<OffsetsByPartition> {
+    const [row] = await (await this.getAdmin()).fetchOffsets({ groupId, topics: [topic] })
+    return new Map((row?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? undefined : BigInt(p.offset)]))
+  }
+
+  /** Committed offsets including metadata strings. */
+  async committedWithMetadata(groupId: string, topic: string): Promise<Map<number, { offset: bigint | undefined; metadata: string | null }>> {
+    const [row] = await (await this.getAdmin()).fetchOffsets({ groupId, topics: [topic] })
+    return new Map((row?.partitions ?? []).map((p) => [p.partition, { offset: p.offset === '-1' ? undefined : BigInt(p.offset), metadata: p.metadata }]))
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect()
+    if (this.admin) {
+      await this.admin.deleteTopics({ topics: this.topics }).catch(() => undefined)
+      await this.admin.disconnect()
+    }
+  }
+}
