@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { newClusterId } from './local-cluster.js'
 import { BrokerError } from './broker-error.js'
 import type { ResolvedBrokerOptions } from './broker-options.js'
 import { freePorts } from './free-ports.js'
@@ -51,7 +51,7 @@ export async function startDockerBroker(options: ResolvedBrokerOptions): Promise
     const container = await new tc.GenericContainer(`apache/kafka:${options.version}`)
       .withExposedPorts({ container: port!, host: port! })
       .withEnvironment({
-        CLUSTER_ID: randomBytes(16).toString('base64url'),
+        CLUSTER_ID: newClusterId(),
         KAFKA_NODE_ID: '1',
         KAFKA_PROCESS_ROLES: 'broker,controller',
         KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
@@ -68,6 +68,7 @@ export async function startDockerBroker(options: ResolvedBrokerOptions): Promise
         KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
         KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
         KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+        KAFKA_LOG_CLEANER_BACKOFF_MS: '1000',
         KAFKA_GROUP_COORDINATOR_APPEND_LINGER_MS: String(options.appendLingerMs),
         KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
       })

@@ -73,6 +73,8 @@ function serverProperties(plan: NodePlan, all: NodePlan[], options: ResolvedBrok
     'offsets.topic.num.partitions=1',
     'transaction.state.log.num.partitions=1',
     'group.initial.rebalance.delay.ms=0',
+    // Compacted-topic tests wait for the cleaner; the default backoff is 15 s.
+    'log.cleaner.backoff.ms=1000',
     `group.coordinator.append.linger.ms=${options.appendLingerMs}`,
     'auto.create.topics.enable=false',
     'num.network.threads=2',
@@ -222,6 +224,14 @@ class JvmNode implements BrokerNode {
   }
 }
 
+/** 16 random bytes, base64url. Never starting with '-', which the storage tool would read as a flag. */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
+}
+
 function isPortClash(error: unknown): boolean {
   return error instanceof BrokerError && error.logTail.some((line) => /Address already in use|BindException/.test(line))
 }
@@ -254,7 +264,7 @@ async function startLocalClusterOnce(lib: string, options: ResolvedBrokerOptions
   }))
   const log4j = join(dir, 'log4j2.properties')
   writeFileSync(log4j, LOG4J2)
-  const clusterId = randomBytes(16).toString('base64url')
+  const clusterId = newClusterId()
   for (const plan of plans) {
     mkdirSync(join(plan.dir, 'logs'), { recursive: true })
     writeFileSync(join(plan.dir, 'server.properties'), serverProperties(plan, plans, options))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BrokerError } from '../src/index.js'
 import { resolveBrokerOptions } from '../src/broker-options.js'
+import { newClusterId } from '../src/local-cluster.js'
 
 function rejection(fn: () => unknown): BrokerError {
   try {
@@ -37,5 +38,15 @@ describe('resolveBrokerOptions', () => {
   it('names the OFFSETKIT_BROKER variable when the environment holds a bad mode', () => {
     const error = rejection(() => resolveBrokerOptions({}, { OFFSETKIT_BROKER: 'k8s' }))
     expect(error.message).toContain('"OFFSETKIT_BROKER"')
+  })
+})
+
+describe('newClusterId', () => {
+  // Regression: an id starting with '-' made `kafka-storage format -t <id>` fail with a usage error.
+  it('is 22 base64url characters and never starts with "-"', () => {
+    for (let i = 0; i < 5000; i++) {
+      const id = newClusterId()
+      expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
+    }
   })
 })
