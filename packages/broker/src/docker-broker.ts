@@ -69,7 +69,6 @@ export async function startDockerBroker(options: ResolvedBrokerOptions): Promise
         KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
         KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
         KAFKA_LOG_CLEANER_BACKOFF_MS: '1000',
-        KAFKA_LOG_CLEANER_BACKOFF_MS: '1000',
         KAFKA_GROUP_COORDINATOR_APPEND_LINGER_MS: String(options.appendLingerMs),
         KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
       })
