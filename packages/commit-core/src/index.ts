@@ -1,1 +1,97 @@
-export {}
+// Public API of @offsetkit/commit-core. Hand-written on purpose: everything exported here is a
+// promise to three adapters; internals (tracker, pipeline, deque) stay importable only by path.
+
+export { createCommitEngine } from './commit-engine.js'
+export type {
+  AssignedPartition,
+  CommitEngine,
+  CommitEngineStats,
+  PartitionStats,
+  RecordsArrivedOptions,
+} from './commit-engine.js'
+export type {
+  CommitEngineOptions,
+  CommitRetryOptions,
+  HandlerContext,
+  Ordering,
+  RecordHandler,
+} from './commit-engine-options.js'
+export type { CommitEngineEventName, CommitEngineEvents, DropReason, PartitionEvent } from './commit-engine-events.js'
+
+export type {
+  ClientCapabilities,
+  ClientPort,
+  CommitEntry,
+  CommitErrorClass,
+  CommitReason,
+  CommitRequest,
+  EngineRecord,
+  PartitionOffset,
+} from './client-port.js'
+export type { TopicPartition } from './topic-partition.js'
+
+export { resolveCommitPolicy } from './commit-policy.js'
+export type {
+  CommitDecider,
+  CommitDecision,
+  CommitPolicy,
+  CommitPolicyKind,
+  CommitPolicyOption,
+  CommitPolicyState,
+  CommitShorthand,
+  CommitTrigger,
+  CountOrTimePolicy,
+  CustomCommitPolicy,
+} from './commit-policy.js'
+export { resolveFailurePolicy } from './failure-policy.js'
+export type { FailureAction, FailurePolicy, FailurePolicyOption, FailurePolicyOptions, RetryPredicate } from './failure-policy.js'
+export { exponentialBackoff } from './backoff.js'
+export type { BackoffFunction, BackoffOption, ExponentialBackoff } from './backoff.js'
+
+export {
+  commitOffsetFromBigInt,
+  commitOffsetFromNumber,
+  commitOffsetFromString,
+  commitOffsetToNumber,
+  commitOffsetToString,
+  lastOffsetBefore,
+  nextOffsetAfter,
+  offsetFromBigInt,
+  offsetFromNumber,
+  offsetFromString,
+  recordOffsetToNumber,
+  recordOffsetToString,
+  resumeAt,
+} from './offset.js'
+export type { CommitOffset, RecordOffset } from './offset.js'
+
+export { OffsetkitError } from './offsetkit-error.js'
+export { ConfigError } from './config-error.js'
+export { CommitError } from './commit-error.js'
+export type { CommitErrorCode } from './commit-error.js'
+export { OffsetError } from './offset-error.js'
+export { ProcessingError } from './processing-error.js'
+export type { ProcessingErrorCode } from './processing-error.js'
+export { EngineError } from './engine-error.js'
+export type { EngineErrorCode } from './engine-error.js'
+
+export type { CancelTimer, Clock } from './clock.js'
+export { systemClock } from './system-clock.js'
+export type { Logger } from './logger.js'
+export { noopLogger } from './logger.js'
+export type { Listener } from './typed-emitter.js'
+
+export { FakeClock, flushMicrotasks } from './testing/fake-clock.js'
+
+export { createOffsetkitConsumer, ConsumerStateError } from './offsetkit-consumer.js'
+export type {
+  ConsumedRecordHandler,
+  ConsumerDriver,
+  ConsumerStateErrorCode,
+  OffsetkitConsumer,
+  OffsetkitOptions,
+  RunOptions,
+} from './offsetkit-consumer.js'
+export type { ConsumedRecord, RecordHeader } from './consumed-record.js'
+export { DEAD_LETTER_HEADERS, checkDeadLetterTopic, deadLetterMessage } from './dead-letter.js'
+export type { DeadLetterMessage, DeadLetterTopicOption } from './dead-letter.js'

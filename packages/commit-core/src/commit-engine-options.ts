@@ -1,0 +1,165 @@
+import { resolveBackoff, type BackoffFunction, type BackoffOption } from './backoff.js'
+import type { ClientPort, EngineRecord } from './client-port.js'
+import type { Clock } from './clock.js'
+import { resolveCommitPolicy, type CommitPolicy, type CommitPolicyOption } from './commit-policy.js'
+import { ConfigError } from './config-error.js'
+import { resolveFailurePolicy, type FailurePolicy, type FailurePolicyOption } from './failure-policy.js'
+import type { Logger } from './logger.js'
+import { noopLogger } from './logger.js'
+import { checkFunction, checkInteger, checkObject, checkOneOf } from './option-checks.js'
+import { systemClock } from './system-clock.js'
+
+export interface HandlerContext {
+  /** Aborted when the partition is lost, reset by a seek, or its revoke/close drain times out. */
+  readonly signal: AbortSignal
+  /** 1 on the first attempt, incremented by each retry. */
+  readonly attempt: number
+  /** Assignment epoch the record was dispatched in. */
+  readonly epoch: number
+  /**
+   * Marks the record done now. With `ack: 'handler'` the handler's resolution does this; with
+   * `ack: 'manual'` only this (or `engine.ack`) does. Returns false when the ack was dropped
+   * (already done, or the partition moved to another epoch).
+   */
+  ack(): boolean
+}
+
+/** Resolve (or return) when done; throw or reject to fail the attempt. */
+export type RecordHandler<N = unknown> = (record: EngineRecord<N>, context: HandlerContext) => void | PromiseLike<unknown>
+
+/**
+ * - `partition`: one record at a time per partition (the default; Kafka's own guarantee).
+ * - `key`: one at a time per key within a partition, keys in parallel. Keyless records share a lane.
+ * - `unordered`: any record of any partition may run concurrently.
+ */
+export type Ordering = 'partition' | 'key' | 'unordered'
+
+export interface CommitRetryOptions {
+  /** Extra attempts for retriable commit errors. Default 5. */
+  readonly retries?: number
+  /** Default { initialMs: 100, maxMs: 5000, factor: 2 }. */
+  readonly backoff?: BackoffOption
+}
+
+export interface CommitEngineOptions<N = unknown> {
+  readonly port: ClientPort<N>
+  readonly handler: RecordHandler<N>
+  /** Default: the system clock. Tests pass a FakeClock. */
+  readonly clock?: Clock
+  readonly logger?: Logger
+  /** Default { every: 1000, interval: 5000 }. */
+  readonly commit?: CommitPolicyOption
+  /** Default 'partition'. */
+  readonly ordering?: Ordering
+  /** Default 'handler': a record is done when its handler resolves. */
+  readonly ack?: 'handler' | 'manual'
+  /** Records seen and not done, per partition, before the partition is paused. Default 1000. */
+  readonly maxInFlightPerPartition?: number
+  /** Records seen and not done, overall, before every partition is paused. Default 10000. */
+  readonly maxInFlight?: number
+  /** Handlers running at once, overall. Default: maxInFlight. */
+  readonly concurrency?: number
+  /** Default: 3 retries with exponential backoff, then 'stop'. */
+  readonly failure?: FailurePolicyOption
+  readonly commitRetry?: CommitRetryOptions
+  /** How long revoke and close wait for running handlers before aborting them. Default 30000. */
+  readonly drainTimeoutMs?: number
+  /** Only 'at-least-once' today; reserved for 'exactly-once' (transactional offsets). */
+  readonly mode?: 'at-least-once'
+}
+
+export interface ResolvedOptions<N> {
+  readonly port: ClientPort<N>
+  readonly handler: RecordHandler<N>
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly policy: CommitPolicy
+  readonly ordering: Ordering
+  readonly manualAck: boolean
+  readonly maxInFlightPerPartition: number
+  readonly maxInFlight: number
+  readonly concurrency: number
+  readonly failure: FailurePolicy
+  readonly commitAttempts: number
+  readonly commitDelayMs: BackoffFunction
+  readonly drainTimeoutMs: number
+}
+
+const OPTION_KEYS = [
+  'port', 'handler', 'clock', 'logger', 'commit', 'ordering', 'ack', 'maxInFlightPerPartition',
+  'maxInFlight', 'concurrency', 'failure', 'commitRetry', 'drainTimeoutMs', 'mode',
+] as const
+
+/** Checks every option before anything runs; throws a ConfigError naming the first bad one. */
+export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): ResolvedOptions<N> {
+  const o = checkObject('options', options, OPTION_KEYS, 'an options object')
+  const port = checkPort(o.port)
+  checkFunction('handler', o.handler)
+  const clock = checkClock(o.clock)
+  const logger = checkLogger(o.logger)
+  const policy = resolveCommitPolicy(o.commit as CommitPolicyOption | undefined)
+  if (policy.kind === 'auto' && port.storeOffsets === undefined) {
+    throw new ConfigError('commit', 'auto', "a port implementing storeOffsets (the adapter's client cannot store offsets), or another policy")
+  }
+  const failure = resolveFailurePolicy(o.failure as FailurePolicyOption | undefined)
+  if (failure.then === 'dead-letter' && port.deadLetter === undefined) {
+    throw new ConfigError('failure.then', 'dead-letter', "'skip', 'stop' or 'stop-consumer' (the port implements no deadLetter)")
+  }
+  const maxInFlight = checkInteger('maxInFlight', o.maxInFlight, 1, 10_000)
+  const retry =
+    o.commitRetry === undefined ? {} : checkObject('commitRetry', o.commitRetry, ['retries', 'backoff'], '{ retries?, backoff? }')
+  checkOneOf('mode', o.mode, ['at-least-once'], 'at-least-once')
+  return {
+    port,
+    handler: o.handler as RecordHandler<N>,
+    clock,
+    logger,
+    policy,
+    ordering: checkOneOf('ordering', o.ordering, ['partition', 'key', 'unordered'], 'partition'),
+    manualAck: checkOneOf('ack', o.ack, ['handler', 'manual'], 'handler') === 'manual',
+    maxInFlightPerPartition: checkInteger('maxInFlightPerPartition', o.maxInFlightPerPartition, 1, 1000),
+    maxInFlight,
+    concurrency: checkInteger('concurrency', o.concurrency, 1, maxInFlight),
+    failure,
+    commitAttempts: checkInteger('commitRetry.retries', retry.retries, 0, 5) + 1,
+    commitDelayMs: resolveBackoff('commitRetry.backoff', retry.backoff, { initialMs: 100, maxMs: 5000, factor: 2 }),
+    drainTimeoutMs: checkInteger('drainTimeoutMs', o.drainTimeoutMs, 0, 30_000),
+  }
+}
+
+function checkPort<N>(value: unknown): ClientPort<N> {
+  const accepted = 'a ClientPort: { capabilities, commit, classifyCommitError, pause, resume, deadLetter?, storeOffsets? }'
+  if (typeof value !== 'object' || value === null) throw new ConfigError('port', value, accepted)
+  const port = value as Record<string, unknown>
+  for (const name of ['commit', 'classifyCommitError', 'pause', 'resume']) checkFunction(`port.${name}`, port[name])
+  for (const name of ['deadLetter', 'storeOffsets']) {
+    if (port[name] !== undefined) checkFunction(`port.${name}`, port[name])
+  }
+  const capabilities = port.capabilities
+  if (typeof capabilities !== 'object' || capabilities === null) {
+    throw new ConfigError('port.capabilities', capabilities, '{ leaderEpoch: boolean, commitMetadata: boolean, transactions: boolean }')
+  }
+  for (const flag of ['leaderEpoch', 'commitMetadata', 'transactions']) {
+    const flagValue = (capabilities as Record<string, unknown>)[flag]
+    // Capability gaps are declared, never guessed: every flag must be an explicit boolean.
+    if (typeof flagValue !== 'boolean') throw new ConfigError(`port.capabilities.${flag}`, flagValue, 'true or false')
+  }
+  return value as ClientPort<N>
+}
+
+function checkClock(value: unknown): Clock {
+  if (value === undefined) return systemClock
+  if (typeof value !== 'object' || value === null) throw new ConfigError('clock', value, 'a Clock: { now(), schedule(delayMs, callback) }')
+  const clock = value as Record<string, unknown>
+  checkFunction('clock.now', clock.now)
+  checkFunction('clock.schedule', clock.schedule)
+  return value as Clock
+}
+
+function checkLogger(value: unknown): Logger {
+  if (value === undefined) return noopLogger
+  if (typeof value !== 'object' || value === null) throw new ConfigError('logger', value, 'a Logger: { debug, info, warn, error }')
+  const logger = value as Record<string, unknown>
+  for (const level of ['debug', 'info', 'warn', 'error']) checkFunction(`logger.${level}`, logger[level])
+  return value as Logger
+}

@@ -1,0 +1,73 @@
+const MIN_CAPACITY = 16
+/**
+ * Below this capacity a deque never shrinks: lane queues fill and drain with every fetched batch,
+ * and halving/doubling on each batch would cost more than the few KiB it saves.
+ */
+const SHRINK_ABOVE = 256
+
+/**
+ * Growable ring buffer with O(1) push/shift at both ends and indexed access. It also shrinks
+ * (down to SHRINK_ABOVE), so memory follows what is currently held, not the largest burst ever seen.
+ */
+export class Deque<T> {
+  private items: Array<T | undefined>
+  private head = 0
+  private count = 0
+  private mask: number
+
+  constructor() {
+    this.items = new Array<T | undefined>(MIN_CAPACITY).fill(undefined)
+    this.mask = MIN_CAPACITY - 1
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  pushBack(item: T): void {
+    if (this.count === this.items.length) this.resize(this.items.length * 2)
+    this.items[(this.head + this.count) & this.mask] = item
+    this.count++
+  }
+
+  pushFront(item: T): void {
+    if (this.count === this.items.length) this.resize(this.items.length * 2)
+    this.head = (this.head - 1) & this.mask
+    this.items[this.head] = item
+    this.count++
+  }
+
+  peekFront(): T | undefined {
+    return this.count === 0 ? undefined : this.items[this.head]
+  }
+
+  shift(): T | undefined {
+    if (this.count === 0) return undefined
+    const item = this.items[this.head]
+    this.items[this.head] = undefined
+    this.head = (this.head + 1) & this.mask
+    this.count--
+    if (this.count < this.items.length >>> 2 && this.items.length > SHRINK_ABOVE) this.resize(this.items.length >>> 1)
+    return item
+  }
+
+  /** Item `index` positions from the front, or undefined when out of range. */
+  at(index: number): T | undefined {
+    return index < 0 || index >= this.count ? undefined : this.items[(this.head + index) & this.mask]
+  }
+
+  clear(): void {
+    this.items = new Array<T | undefined>(MIN_CAPACITY).fill(undefined)
+    this.mask = MIN_CAPACITY - 1
+    this.head = 0
+    this.count = 0
+  }
+
+  private resize(capacity: number): void {
+    const next = new Array<T | undefined>(capacity).fill(undefined)
+    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & this.mask]
+    this.items = next
+    this.head = 0
+    this.mask = capacity - 1
+  }
+}

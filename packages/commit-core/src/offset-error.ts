@@ -1,0 +1,12 @@
+import { OffsetkitError, describeValue } from './offsetkit-error.js'
+
+/** An offset that cannot be represented exactly: malformed string, negative, unsafe number, > int64. */
+export class OffsetError extends OffsetkitError {
+  readonly code = 'INVALID_OFFSET' as const
+  readonly value: unknown
+
+  constructor(value: unknown, reason: string) {
+    super(`Invalid offset ${describeValue(value)}: ${reason}`)
+    this.value = value
+  }
+}

@@ -1,0 +1,150 @@
+import type { ClientPort } from './client-port.js'
+import { createCommitEngine, type CommitEngine, type CommitEngineStats } from './commit-engine.js'
+import type { CommitEngineEvents } from './commit-engine-events.js'
+import { resolveCommitEngineOptions, type CommitEngineOptions, type HandlerContext, type RecordHandler } from './commit-engine-options.js'
+import type { ConsumedRecord } from './consumed-record.js'
+import { ConfigError } from './config-error.js'
+import { OffsetkitError } from './offsetkit-error.js'
+import type { Listener } from './typed-emitter.js'
+
+/** What a user configures; the adapter supplies the port, `run()` the handler. */
+export type OffsetkitOptions<N = unknown> = Omit<CommitEngineOptions<N>, 'port' | 'handler'>
+
+/** Resolve (or return) when done; throw or reject to fail the attempt. */
+export type ConsumedRecordHandler<N = unknown> = (record: ConsumedRecord<N>, context: HandlerContext) => void | PromiseLike<unknown>
+
+export interface RunOptions<N = unknown> {
+  /** Topics to subscribe to. */
+  readonly topics: readonly string[]
+  /** Called once per record; resolve when done (or ack through the context with `ack: 'manual'`). */
+  readonly handler: ConsumedRecordHandler<N>
+}
+
+/**
+ * The part of an adapter that talks to its client's consumer lifecycle. Everything else (offsets,
+ * policies, rebalances, failures) happens in the engine the driver reports to.
+ */
+export interface ConsumerDriver<N = unknown> {
+  readonly port: ClientPort<N>
+  /** Connect, subscribe and start fetching, reporting to `engine`. Resolves once fetching began. */
+  start(engine: CommitEngine<N>, topics: readonly string[]): Promise<void>
+  /** Stop handing records to the engine; group membership stays so the final commit is valid. */
+  stopFetching(): Promise<void>
+  /** Leave the group and disconnect; called after the final commit. */
+  disconnect(): Promise<void>
+}
+
+export type ConsumerStateErrorCode = 'NOT_RUNNING' | 'ALREADY_RUNNING' | 'CLOSED'
+
+/** A consumer method called in a state where it cannot work. */
+export class ConsumerStateError extends OffsetkitError {
+  readonly code: ConsumerStateErrorCode
+
+  constructor(code: ConsumerStateErrorCode, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/** The one consumer interface every adapter returns. */
+export interface OffsetkitConsumer<N = unknown> {
+  /** Subscribes and starts consuming; resolves once fetching has begun. Once per consumer. */
+  run(options: RunOptions<N>): Promise<void>
+  /** Commits every owned partition's watermark now; resolves when the broker accepted it. */
+  commit(): Promise<void>
+  /** Stop fetching → drain (bounded) → final synchronous commit → leave the group. Idempotent. */
+  close(): Promise<void>
+  on<K extends keyof CommitEngineEvents<N>>(event: K, listener: Listener<CommitEngineEvents<N>[K]>): () => void
+  stats(): CommitEngineStats
+}
+
+type State = 'idle' | 'running' | 'closing' | 'closed'
+
+const noHandler: RecordHandler = () => undefined
+
+class Consumer<N> implements OffsetkitConsumer<N> {
+  private state: State = 'idle'
+  private engine: CommitEngine<N> | undefined
+  private closing: Promise<void> | undefined
+  // Listeners registered before run() attach when the engine exists.
+  private readonly subscriptions: Array<{ attach: (engine: CommitEngine<N>) => () => void; detach?: () => void }> = []
+
+  constructor(
+    private readonly driver: ConsumerDriver<N>,
+    private readonly options: OffsetkitOptions<N>,
+  ) {}
+
+  async run({ topics, handler }: RunOptions<N>): Promise<void> {
+    if (this.state !== 'idle') {
+      throw this.state === 'running'
+        ? new ConsumerStateError('ALREADY_RUNNING', 'run() was already called on this consumer')
+        : new ConsumerStateError('CLOSED', 'run() after close(): create a new consumer')
+    }
+    checkTopics(topics)
+    if (typeof handler !== 'function') throw new ConfigError('handler', handler, 'a function (record, context) => void | Promise')
+    // Drivers hand the engine ConsumedRecords only, so the handler sees what it was promised.
+    const engine = createCommitEngine<N>({ ...this.options, port: this.driver.port, handler: handler as RecordHandler<N> })
+    this.engine = engine
+    for (const subscription of this.subscriptions) subscription.detach = subscription.attach(engine)
+    this.state = 'running'
+    await this.driver.start(engine, topics)
+  }
+
+  commit(): Promise<void> {
+    if (this.engine === undefined || this.state !== 'running') {
+      return Promise.reject(new ConsumerStateError('NOT_RUNNING', `commit() needs a running consumer (it is ${this.state})`))
+    }
+    return this.engine.commit()
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown()
+    return this.closing
+  }
+
+  private async shutDown(): Promise<void> {
+    const engine = this.engine
+    this.state = 'closing'
+    try {
+      if (engine !== undefined) {
+        await this.driver.stopFetching()
+        await engine.close()
+      }
+    } finally {
+      await this.driver.disconnect()
+      this.state = 'closed'
+    }
+  }
+
+  on<K extends keyof CommitEngineEvents<N>>(event: K, listener: Listener<CommitEngineEvents<N>[K]>): () => void {
+    const subscription: (typeof this.subscriptions)[number] = { attach: (engine) => engine.on(event, listener) }
+    if (this.engine !== undefined) subscription.detach = subscription.attach(this.engine)
+    this.subscriptions.push(subscription)
+    return () => {
+      subscription.detach?.()
+      const index = this.subscriptions.indexOf(subscription)
+      if (index >= 0) this.subscriptions.splice(index, 1)
+    }
+  }
+
+  stats(): CommitEngineStats {
+    return this.engine?.stats() ?? { partitions: [], inFlight: 0, running: 0, committing: false }
+  }
+}
+
+function checkTopics(topics: unknown): void {
+  const accepted = 'a non-empty array of topic names (non-empty strings)'
+  if (!Array.isArray(topics) || topics.length === 0) throw new ConfigError('topics', topics, accepted)
+  topics.forEach((topic, i) => {
+    if (typeof topic !== 'string' || topic === '') throw new ConfigError(`topics[${i}]`, topic, accepted)
+  })
+}
+
+/**
+ * Builds the consumer every adapter returns. Options are checked here, before anything connects,
+ * so bad input fails at construction with a ConfigError naming the option.
+ */
+export function createOffsetkitConsumer<N>(driver: ConsumerDriver<N>, options: OffsetkitOptions<N> = {}): OffsetkitConsumer<N> {
+  resolveCommitEngineOptions<N>({ ...options, port: driver.port, handler: noHandler })
+  return new Consumer(driver, options)
+}

@@ -1,0 +1,12 @@
+import type { Clock } from './clock.js'
+
+// The single place where commit-core touches platform time. Everything else receives a Clock.
+/* eslint-disable no-restricted-globals, no-restricted-properties -- the one sanctioned platform clock */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  schedule(delayMs, callback) {
+    const handle = setTimeout(callback, delayMs)
+    return () => clearTimeout(handle)
+  },
+}
+/* eslint-enable no-restricted-globals, no-restricted-properties */

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import {
+  ConfigError,
+  ConsumerStateError,
+  createOffsetkitConsumer,
+  FakeClock,
+  flushMicrotasks,
+  offsetFromBigInt,
+  type CommitEngine,
+  type ConsumedRecord,
+  type ConsumerDriver,
+} from '../src/index.js'
+import { FakePort } from './harness.js'
+
+/** A driver whose "client" is the test: it records lifecycle calls and exposes the engine. */
+class FakeDriver implements ConsumerDriver<string> {
+  readonly port = new FakePort()
+  readonly calls: string[] = []
+  engine: CommitEngine<string> | undefined
+
+  async start(engine: CommitEngine<string>, topics: readonly string[]): Promise<void> {
+    this.calls.push(`start:${topics.join(',')}`)
+    this.engine = engine
+    engine.assigned([{ topic: 't', partition: 0 }])
+  }
+  async stopFetching(): Promise<void> {
+    this.calls.push('stopFetching')
+  }
+  async disconnect(): Promise<void> {
+    this.calls.push('disconnect')
+  }
+}
+
+function record(offset: number): ConsumedRecord<string> {
+  return { topic: 't', partition: 0, offset: offsetFromBigInt(BigInt(offset)), key: null, value: null, headers: [], timestamp: 0, native: `m${offset}` }
+}
+
+describe('createOffsetkitConsumer', () => {
+  it('rejects bad options at construction, before anything connects', () => {
+    const driver = new FakeDriver()
+    expect(() => createOffsetkitConsumer(driver, { commit: { every: 0 } })).toThrow(ConfigError)
+    expect(() => createOffsetkitConsumer(driver, { ordering: 'random' as never })).toThrow(/ordering/)
+    expect(driver.calls).toEqual([])
+  })
+
+  it('rejects bad run() input with a ConfigError naming the field', async () => {
+    const consumer = createOffsetkitConsumer(new FakeDriver(), { clock: new FakeClock() })
+    await expect(consumer.run({ topics: [], handler: () => undefined })).rejects.toMatchObject({ option: 'topics' })
+    await expect(consumer.run({ topics: ['a', ''], handler: () => undefined })).rejects.toMatchObject({ option: 'topics[1]' })
+    await expect(consumer.run({ topics: ['a'], handler: 'no' as never })).rejects.toMatchObject({ option: 'handler' })
+  })
+
+  it('runs the handler with the consumed record, commits on demand, and closes in order', async () => {
+    const driver = new FakeDriver()
+    const clock = new FakeClock()
+    const consumer = createOffsetkitConsumer(driver, { clock, commit: 'manual' })
+    const seen: string[] = []
+    const commits: string[] = []
+    consumer.on('commit.succeeded', ({ request }) => commits.push(request.reason))
+    await expect(consumer.commit()).rejects.toBeInstanceOf(ConsumerStateError)
+    await consumer.run({ topics: ['t'], handler: (r) => void seen.push(r.native) })
+    driver.engine!.recordsArrived([record(0), record(1)])
+    await flushMicrotasks()
+    expect(seen).toEqual(['m0', 'm1'])
+    expect(consumer.stats().partitions[0]?.watermark).toBe(2n)
+
+    await consumer.commit()
+    expect(driver.port.committed('t', 0)).toBe(2n)
+
+    driver.engine!.recordsArrived([record(2)])
+    await flushMicrotasks()
+    await consumer.close()
+    expect(driver.port.committed('t', 0)).toBe(3n)
+    await consumer.close() // idempotent
+    expect(driver.calls).toEqual(['start:t', 'stopFetching', 'disconnect'])
+    expect(commits).toEqual(['manual', 'close'])
+    await expect(consumer.run({ topics: ['t'], handler: () => undefined })).rejects.toMatchObject({ code: 'CLOSED' })
+    await expect(consumer.commit()).rejects.toMatchObject({ code: 'NOT_RUNNING' })
+  })
+
+  it('refuses a second run() and detaches listeners on demand', async () => {
+    const driver = new FakeDriver()
+    const consumer = createOffsetkitConsumer(driver, { clock: new FakeClock(), commit: 'manual' })
+    await consumer.run({ topics: ['t'], handler: () => undefined })
+    await expect(consumer.run({ topics: ['t'], handler: () => undefined })).rejects.toMatchObject({ code: 'ALREADY_RUNNING' })
+    let events = 0
+    const off = consumer.on('commit.succeeded', () => events++)
+    driver.engine!.recordsArrived([record(0)])
+    await flushMicrotasks()
+    await consumer.commit()
+    off()
+    driver.engine!.recordsArrived([record(1)])
+    await flushMicrotasks()
+    await consumer.commit()
+    expect(driver.port.committed('t', 0)).toBe(2n)
+    expect(events).toBe(1)
+    await consumer.close()
+  })
+
+  it('disconnects even when closed before run()', async () => {
+    const driver = new FakeDriver()
+    const consumer = createOffsetkitConsumer(driver, { clock: new FakeClock() })
+    const off = consumer.on('commit.started', () => undefined)
+    off()
+    expect(consumer.stats()).toEqual({ partitions: [], inFlight: 0, running: 0, committing: false })
+    await consumer.close()
+    expect(driver.calls).toEqual(['disconnect'])
+  })
+})
