@@ -1,1 +1,5 @@
-export {}
+export { offsetkitConfluent } from './offsetkit-confluent.js'
+export type { ConfluentOffsetkitOptions } from './offsetkit-confluent.js'
+export { classifyConfluentCommitError } from './classify-confluent-error.js'
+export { recordFromConfluent } from './confluent-records.js'
+export type { ConsumedRecord, OffsetkitConsumer, RunOptions } from '@offsetkit/commit-core'

@@ -15,6 +15,14 @@ export interface ProducedRecord {
   headers?: Record<string, string>
 }
 
+export interface HarnessRecord {
+  partition: number
+  offset: bigint
+  key: string | null
+  value: string | null
+  headers: Record<string, string>
+}
+
 /** Offsets per partition; `undefined` when the group has committed nothing for that partition. */
 export type OffsetsByPartition = Map<number, bigint | undefined>
 
@@ -120,6 +128,43 @@ export class KafkaHarness {
   async committedWithMetadata(groupId: string, topic: string): Promise<Map<number, { offset: bigint | undefined; metadata: string | null }>> {
     const [row] = await (await this.getAdmin()).fetchOffsets({ groupId, topics: [topic] })
     return new Map((row?.partitions ?? []).map((p) => [p.partition, { offset: p.offset === '-1' ? undefined : BigInt(p.offset), metadata: p.metadata }]))
+  }
+
+  /**
+   * Every record of a (non-transactional) topic, read with a throwaway group up to each partition's
+   * current end. The record at end-1 always survives compaction, so seeing it means "read to the end".
+   */
+  async readToEnd(topic: string, timeoutMs = 60_000): Promise<HarnessRecord[]> {
+    const ends = await this.endOffsets(topic)
+    const pending = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p))
+    const rows: HarnessRecord[] = []
+    if (pending.size === 0) return rows
+    const consumer = this.kafka.consumer({ groupId: this.name('conformance-reader') })
+    await consumer.connect()
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true })
+      let done!: () => void
+      const finished = new Promise<void>((resolve) => { done = resolve })
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const headers: Record<string, string> = {}
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v)
+          const offset = BigInt(message.offset)
+          rows.push({ partition, offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers })
+          if (offset + 1n >= (ends.get(partition) ?? 0n)) pending.delete(partition)
+          if (pending.size === 0) done()
+        },
+      })
+      let timer: NodeJS.Timeout | undefined
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`readToEnd(${topic}) did not reach the end in ${timeoutMs} ms`)), timeoutMs)
+      })
+      await Promise.race([finished, expired]).finally(() => clearTimeout(timer))
+      return rows
+    } finally {
+      await consumer.disconnect()
+    }
   }
 
   async close(): Promise<void> {

@@ -1,1 +1,5 @@
-export {}
+export { offsetkitKafkajs } from './offsetkit-kafkajs.js'
+export type { KafkajsOffsetkitOptions } from './offsetkit-kafkajs.js'
+export { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
+export { recordFromKafkajs } from './kafkajs-records.js'
+export type { ConsumedRecord, OffsetkitConsumer, RunOptions } from '@offsetkit/commit-core'

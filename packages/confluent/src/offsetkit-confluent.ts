@@ -1,0 +1,216 @@
+import {
+  ConfigError,
+  checkDeadLetterTopic,
+  commitOffsetFromNumber,
+  commitOffsetToNumber,
+  createOffsetkitConsumer,
+  deadLetterMessage,
+  type ClientPort,
+  type CommitEngine,
+  type CommitRequest,
+  type ConsumedRecord,
+  type ConsumerDriver,
+  type DeadLetterTopicOption,
+  type OffsetkitConsumer,
+  type OffsetkitOptions,
+  type PartitionOffset,
+  type TopicPartition,
+} from '@offsetkit/commit-core'
+import type { KafkaJS } from '@confluentinc/kafka-javascript'
+import { buildConsumerConfig, type ConfluentRebalanceCallback } from './build-consumer-config.js'
+import { classifyConfluentCommitError } from './classify-confluent-error.js'
+import { headersToConfluent, recordFromConfluent } from './confluent-records.js'
+
+type Message = KafkaJS.KafkaMessage
+
+export interface ConfluentOffsetkitOptions extends OffsetkitOptions<Message> {
+  /** Required by `failure: { then: 'dead-letter' }`: a connected KafkaJS-API producer, and where to send. */
+  readonly deadLetter?: { readonly producer: KafkaJS.Producer; readonly topic?: DeadLetterTopicOption }
+}
+
+/** The slice of the consumer's internal rdkafka-API client the driver uses (not in the client's types). */
+interface InternalClient {
+  isConnected(): boolean
+  commitSync(offsets: Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string }>): void
+  position(partitions: TopicPartition[]): Array<{ topic: string; partition: number; offset?: number }>
+}
+
+type ConsumerWithInternals = KafkaJS.Consumer & { _getInternalClient(): InternalClient | undefined }
+
+const ERR__ASSIGN_PARTITIONS = -175
+const ERR__REVOKE_PARTITIONS = -174
+const ERR__STATE = -172
+
+/** Raised by the port instead of the client's code-less "KafkaConsumer is disconnected". */
+class ConsumerNotConnectedError extends Error {
+  override readonly name = 'ConsumerNotConnectedError'
+  readonly code = ERR__STATE
+}
+
+function byTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const topics = new Map<string, number[]>()
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic) ?? []
+    list.push(partition)
+    topics.set(topic, list)
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }))
+}
+
+/**
+ * Drives @confluentinc/kafka-javascript's KafkaJS API. Two things it cannot take from that API:
+ * - commit acknowledgement: `commitOffsets` resolves once the commit is queued and broker errors
+ *   never reach it, so every commit goes through the internal client's `commitSync`, which
+ *   returns after the broker replied and throws its error code;
+ * - fetch positions: the internal client's `position()` steps the watermark over transaction
+ *   markers and compacted offsets that are never delivered.
+ */
+class ConfluentDriver implements ConsumerDriver<Message> {
+  readonly port: ClientPort<Message>
+  private readonly consumer: ConsumerWithInternals
+  private readonly maxBatchSize: number | undefined
+  private engine: CommitEngine<Message> | undefined
+  private fetching = false
+
+  constructor(kafka: KafkaJS.Kafka, config: unknown, deadLetter: ConfluentOffsetkitOptions['deadLetter']) {
+    const rebalance: ConfluentRebalanceCallback = (error, assignment, fns) => this.rebalanced(error.code, assignment, fns.assignmentLost())
+    const built = buildConsumerConfig(config, rebalance)
+    this.maxBatchSize = built.maxBatchSize
+    this.consumer = kafka.consumer(built.config) as ConsumerWithInternals
+    this.port = {
+      // commitSync sends per-partition leaderEpoch and metadata (read by the native TopicPartition conversion).
+      capabilities: { leaderEpoch: true, commitMetadata: true, transactions: true },
+      commit: (request) => this.commit(request),
+      classifyCommitError: classifyConfluentCommitError,
+      pause: (partitions) => this.consumer.pause(byTopic(partitions)),
+      resume: (partitions) => this.consumer.resume(byTopic(partitions)),
+      ...(deadLetter && {
+        deadLetter: async (record, error, attempts) => {
+          const message = deadLetterMessage(record as ConsumedRecord, error, attempts, deadLetter.topic)
+          // acks come from the producer's config: this client's send() rejects an `acks` option.
+          await deadLetter.producer.send({
+            topic: message.topic,
+            messages: [{
+              key: message.key === null ? null : Buffer.from(message.key),
+              value: message.value === null ? null : Buffer.from(message.value),
+              headers: headersToConfluent(message.headers),
+            }],
+          })
+        },
+      }),
+      // No storeOffsets: commit 'auto' needs the client's offset store to hold the watermark, but the
+      // KafkaJS API writes delivered+1 into that store on every batch (it must, or it seeks back and
+      // redelivers), so librdkafka's auto-commit could pass unfinished records.
+    }
+  }
+
+  private internal(): InternalClient {
+    const internal = this.consumer._getInternalClient()
+    if (internal === undefined || !internal.isConnected()) throw new ConsumerNotConnectedError('the confluent consumer is not connected; the commit was not sent')
+    return internal
+  }
+
+  private async commit({ offsets }: CommitRequest): Promise<void> {
+    // Numbers, never strings: the native layer reads a string offset as 0 and rewinds the group.
+    const list = offsets.map(({ topic, partition, offset, leaderEpoch, metadata }) => ({
+      topic,
+      partition,
+      offset: commitOffsetToNumber(offset),
+      ...(leaderEpoch === undefined ? {} : { leaderEpoch }),
+      ...(metadata === undefined ? {} : { metadata }),
+    }))
+    // Blocks the event loop for one broker round trip. It is also safe inside the rebalance
+    // callback (checked against a broker: no deadlock), which is where revoke commits run.
+    this.internal().commitSync(list)
+  }
+
+  private async rebalanced(code: number, assignment: ReadonlyArray<TopicPartition>, lost: boolean): Promise<void> {
+    const engine = this.engine
+    if (engine === undefined) return
+    const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }))
+    // The client awaits this callback before it (incrementally) assigns or unassigns, so revoke's
+    // drain-and-commit finishes while this member still owns the partitions. With cooperative
+    // rebalancing `assignment` lists only the partitions that move.
+    if (code === ERR__ASSIGN_PARTITIONS) engine.assigned(partitions)
+    else if (code === ERR__REVOKE_PARTITIONS) {
+      if (lost) engine.lost(partitions)
+      else await engine.revoked(partitions)
+    }
+  }
+
+  async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
+    this.engine = engine
+    await this.consumer.connect()
+    await this.consumer.subscribe({ topics: [...topics] })
+    this.fetching = true
+    // Returns at once; the group join happens in the background and reports through rebalance_cb.
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset }) => {
+        if (!this.fetching || batch.messages.length === 0) return
+        const last = batch.messages[batch.messages.length - 1] as Message
+        // "Delivered", not "done": unresolved batches are sought back and redelivered by the client,
+        // and its pause() re-seeks to the last resolved offset. The offset it stores is never
+        // committed (auto-commit is off; offsetkit commits explicit offsets).
+        ;(resolveOffset as (offset: string, leaderEpoch?: number) => void)(last.offset, last.leaderEpoch)
+        const position = this.fetchPosition(batch.topic, batch.partition, batch.messages.length)
+        const records = batch.messages.map((m) => recordFromConfluent(batch.topic, batch.partition, m))
+        engine.recordsArrived(records, position === undefined ? undefined : { fetchPositions: [position] })
+        engine.batchEnd()
+      },
+    })
+  }
+
+  /**
+   * librdkafka's position is the offset after the last message it handed to the KafkaJS layer's
+   * cache, past any transaction markers or aborted records it skipped. It is only safe to report
+   * when that cache holds nothing more of this partition, i.e. when the batch took the whole
+   * cached run: always with unlimited batches, or when a limited batch came back short. One
+   * worker (partitionsConsumedConcurrently 1) means no fetch refills the cache meanwhile.
+   */
+  private fetchPosition(topic: string, partition: number, batchLength: number): PartitionOffset | undefined {
+    if (this.maxBatchSize !== undefined && batchLength >= this.maxBatchSize) return undefined
+    const internal = this.consumer._getInternalClient()
+    const [row] = internal?.position([{ topic, partition }]) ?? []
+    const offset = row?.offset
+    // OFFSET_INVALID (-1001) and friends: nothing known.
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return undefined
+    return { topic, partition, offset: commitOffsetFromNumber(offset) }
+  }
+
+  async stopFetching(): Promise<void> {
+    // Hand nothing more to the engine; membership stays so the final commit is still valid.
+    this.fetching = false
+  }
+
+  async disconnect(): Promise<void> {
+    this.fetching = false
+    // Core committed before this: during disconnect the client rejects commits (ERR__STATE, #90).
+    await this.consumer.disconnect()
+  }
+}
+
+/**
+ * Builds a confluent KafkaJS-API consumer from `config` (what you would pass to
+ * `kafka.consumer()`) and wraps it in offsetkit. The client reads its rebalance callback and
+ * auto-commit only at construction, so offsetkit builds the consumer itself. Everything is
+ * checked now, before anything connects.
+ */
+export function offsetkitConfluent(
+  kafka: KafkaJS.Kafka,
+  config: KafkaJS.ConsumerConstructorConfig,
+  options: ConfluentOffsetkitOptions = {},
+): OffsetkitConsumer<Message> {
+  if (kafka === null || typeof kafka !== 'object' || typeof (kafka as { consumer?: unknown }).consumer !== 'function') {
+    throw new ConfigError('kafka', kafka, "a KafkaJS.Kafka instance (new KafkaJS.Kafka({ kafkaJS: { brokers } }))")
+  }
+  const { deadLetter, ...core } = options
+  if (deadLetter !== undefined) {
+    if (deadLetter === null || typeof deadLetter !== 'object' || typeof deadLetter.producer?.send !== 'function') {
+      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())')
+    }
+    checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
+  }
+  const driver = new ConfluentDriver(kafka, config, deadLetter)
+  return createOffsetkitConsumer(driver, core)
+}

@@ -1,0 +1,36 @@
+import type { OffsetkitConsumer, OffsetkitOptions } from '@offsetkit/commit-core'
+
+export type ClientName = 'kafkajs' | 'confluent' | 'node-rdkafka'
+
+export interface CreateConsumerOptions {
+  readonly bootstrapServers: string
+  readonly groupId: string
+  /** offsetkit options, passed through unchanged. */
+  readonly offsetkit: OffsetkitOptions
+  /** When set, the adapter is wired with a producer and dead-letters to this topic. */
+  readonly deadLetterTopic?: string
+  /** KIP-848 (`consumer`) or the classic protocol (default). */
+  readonly groupProtocol?: 'classic' | 'consumer'
+  /** Low session timeouts etc. so rebalance scenarios finish quickly. */
+  readonly fastRebalance?: boolean
+}
+
+/**
+ * How the suite gets an offsetkit consumer for one client. Everything client-specific lives here:
+ * the adapter's conformance test file is this factory plus one call to defineConformanceSuite.
+ */
+export interface ConformanceFactory {
+  readonly client: ClientName
+  /** A consumer for the group, reading from the earliest offset when nothing is committed. */
+  createConsumer(options: CreateConsumerOptions): Promise<OffsetkitConsumer>
+  /** Releases whatever createConsumer made besides the consumer (producers, clients). */
+  cleanup?(): Promise<void>
+}
+
+/** What the suite may not expect from a client, each gap with the reason. */
+export interface ConformanceCapabilities {
+  /** The client runs the KIP-848 `consumer` group protocol. */
+  readonly groupProtocolConsumer: boolean | string
+  /** `commit: 'auto'` (the client's own auto-commit fed by offsetkit). `true`, or the reason it cannot. */
+  readonly autoCommit: true | string
+}

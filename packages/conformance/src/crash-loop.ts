@@ -1,0 +1,81 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { waitFor } from '@offsetkit/broker'
+
+export interface CrashLoopOptions {
+  factoryModule: string
+  bootstrapServers: string
+  groupProtocol: 'classic' | 'consumer'
+  topic: string
+  groupId: string
+  total: number
+  /** Kill the child (SIGKILL) once the record file holds this many lines; one entry per kill. */
+  killAfter: readonly number[]
+  offsetkit: Record<string, unknown>
+  /** Simulated work per record in the child. */
+  workMs: number
+}
+
+const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []
+}
+
+function exited(process: ChildProcess): Promise<number | null> {
+  return process.exitCode !== null || process.signalCode !== null
+    ? Promise.resolve(process.exitCode)
+    : new Promise((resolve) => process.once('exit', (code) => resolve(code)))
+}
+
+/**
+ * Runs the consumer in a child process, SIGKILLs it at each `killAfter` mark, restarts it, and
+ * finally lets it finish and close gracefully. Returns every processed-record line.
+ */
+export async function runCrashLoop(options: CrashLoopOptions): Promise<{ lines: string[]; kills: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'offsetkit-crash-'))
+  const recordFile = join(dir, 'processed.log')
+  const start = () =>
+    fork(child, [JSON.stringify({ ...options, recordFile })], {
+      execArgv: ['--import', 'tsx'],
+      // tsx resolves the workspace's @offsetkit/* source paths from the shared tsconfig.
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    })
+  const output: string[] = []
+  if (process.env.OFFSETKIT_CRASH_DEBUG) process.on("exit", () => console.log(output.join("")))
+  const started = (): ChildProcess => {
+    const running = start()
+    for (const stream of [running.stdout, running.stderr]) stream?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+    return running
+  }
+  /** A child that exits by itself (not killed by us) failed: surface what it printed. */
+  const failed = (running: ChildProcess) => {
+    if (running.exitCode === null) return
+    throw new Error(`the consumer child exited with ${running.exitCode} on its own:\n${output.join('').slice(-3000)}`)
+  }
+  let kills = 0
+  try {
+    for (const mark of options.killAfter) {
+      const running = started()
+      await waitFor(() => lines(recordFile).length >= mark || running.exitCode !== null, { what: `${mark} records processed`, timeoutMs: 120_000 })
+      failed(running)
+      running.kill('SIGKILL')
+      await exited(running)
+      kills++
+    }
+    const last = started()
+    await waitFor(() => new Set(lines(recordFile)).size >= options.total || last.exitCode !== null, { what: 'every record processed', timeoutMs: 120_000 })
+    failed(last)
+    last.kill('SIGTERM')
+    const code = await exited(last)
+    if (code !== 0) throw new Error(`the last consumer did not close cleanly (exit ${code}):\n${output.join('').slice(-3000)}`)
+    return { lines: lines(recordFile), kills }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,28 @@
+import type { CommitErrorClass } from '@offsetkit/commit-core'
+
+// kafkajs error `type`s (protocol error names) by how core must treat a failed commit.
+const REBALANCE = new Set(['REBALANCE_IN_PROGRESS'])
+const FENCED = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'STALE_MEMBER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION'])
+const RETRIABLE = new Set([
+  'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION', 'UNKNOWN_SERVER_ERROR',
+])
+const RETRIABLE_NAMES = new Set([
+  'KafkaJSConnectionError', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionClosedError',
+])
+
+/** The one place kafkajs commit errors are mapped onto core's classes. */
+export function classifyKafkajsCommitError(error: unknown): CommitErrorClass {
+  // The runner's retrier wraps the broker error; the protocol error is the innermost `cause`.
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const type = (e as { type?: unknown }).type
+    if (typeof type === 'string') {
+      if (REBALANCE.has(type)) return 'rebalance'
+      if (FENCED.has(type)) return 'fenced'
+      if (RETRIABLE.has(type)) return 'retriable'
+    }
+    if (e.name === 'KafkaJSNotRunningError') return 'fenced'
+  }
+  if (error instanceof Error && RETRIABLE_NAMES.has(error.name)) return 'retriable'
+  return 'fatal'
+}

@@ -1,0 +1,178 @@
+import {
+  ConfigError,
+  checkDeadLetterTopic,
+  createOffsetkitConsumer,
+  deadLetterMessage,
+  nextOffsetAfter,
+  offsetFromString,
+  type ClientPort,
+  type CommitEngine,
+  type CommitRequest,
+  type ConsumedRecord,
+  type ConsumerDriver,
+  type DeadLetterTopicOption,
+  type OffsetkitConsumer,
+  type OffsetkitOptions,
+  type TopicPartition,
+} from '@offsetkit/commit-core'
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
+import { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
+import { headersToKafkajs, recordFromKafkajs } from './kafkajs-records.js'
+
+export interface KafkajsOffsetkitOptions extends OffsetkitOptions<KafkaMessage> {
+  /** Passed to `consumer.subscribe`: where a group without committed offsets starts. Default false. */
+  readonly fromBeginning?: boolean
+  /** Required by `failure: { then: 'dead-letter' }`: a connected kafkajs producer, and where to send. */
+  readonly deadLetter?: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption }
+}
+
+/** Thrown by the port when kafkajs would silently drop a commit (its runner is not running). */
+class KafkaJSNotRunningError extends Error {
+  override readonly name = 'KafkaJSNotRunningError'
+}
+
+function byTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const topics = new Map<string, number[]>()
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic) ?? []
+    list.push(partition)
+    topics.set(topic, list)
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }))
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
+
+/**
+ * kafkajs has no revoke hook it awaits and only eager rebalancing. So: commit the done watermark
+ * when a rebalance starts (REBALANCING; kafkajs does not wait for it, but the commit is sent with
+ * the still-valid generation before the rejoin), and on GROUP_JOIN treat partitions that moved away
+ * as lost — committing them after the rejoin could overwrite the new owner's commit.
+ */
+class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
+  readonly port: ClientPort<KafkaMessage>
+  private running = false
+  private owned = new Map<string, TopicPartition>()
+  private topics: readonly string[] = []
+  private readonly detach: Array<() => void> = []
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly options: { fromBeginning: boolean; deadLetter: KafkajsOffsetkitOptions['deadLetter'] },
+  ) {
+    const dead = options.deadLetter
+    this.port = {
+      capabilities: { leaderEpoch: false, commitMetadata: true, transactions: true },
+      commit: (request) => this.commit(request),
+      classifyCommitError: classifyKafkajsCommitError,
+      pause: (partitions) => this.consumer.pause(byTopic(partitions)),
+      resume: (partitions) => this.consumer.resume(byTopic(partitions)),
+      ...(dead && {
+        deadLetter: async (record, error, attempts) => {
+          const message = deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)
+          await dead.producer.send({
+            topic: message.topic,
+            acks: -1,
+            messages: [{
+              key: message.key === null ? null : Buffer.from(message.key),
+              value: message.value === null ? null : Buffer.from(message.value),
+              headers: headersToKafkajs(message.headers),
+            }],
+          })
+        },
+      }),
+    }
+  }
+
+  private async commit({ offsets }: CommitRequest): Promise<void> {
+    // kafkajs resolves commitOffsets with nothing done when its runner is stopped: say so instead.
+    if (!this.running) throw new KafkaJSNotRunningError('the kafkajs consumer is not running; the commit was not sent')
+    // kafkajs' promise settles with the broker's OffsetCommit response: the acknowledgement is real.
+    await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset, metadata }) => ({
+      topic,
+      partition,
+      offset: offset.toString(),
+      ...(metadata === undefined ? {} : { metadata }),
+    })))
+  }
+
+  async start(engine: CommitEngine<KafkaMessage>, topics: readonly string[]): Promise<void> {
+    const { events } = this.consumer
+    this.topics = topics
+    this.detach.push(
+      this.consumer.on(events.REBALANCING, () => {
+        void engine.commit().catch(() => undefined) // failures are commit.failed events
+      }),
+      this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+        const next = new Map<string, TopicPartition>()
+        for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+          for (const partition of partitions) next.set(key(topic, partition), { topic, partition })
+        }
+        const gone = [...this.owned].filter(([k]) => !next.has(k)).map(([, tp]) => tp)
+        const added = [...next].filter(([k]) => !this.owned.has(k)).map(([, tp]) => tp)
+        this.owned = next
+        if (gone.length > 0) engine.lost(gone)
+        // Called even with nothing new: a completed join is when core re-sends a commit that a
+        // REBALANCE_IN_PROGRESS reply parked.
+        engine.assigned(added)
+      }),
+      // Fires for every fetched batch, including ones holding only control records or aborted
+      // transactions that never reach eachBatch: the fetch position moves past those gaps.
+      this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
+        if (!this.owned.has(key(payload.topic, payload.partition))) return
+        engine.positionAdvanced(payload, nextOffsetAfter(offsetFromString(payload.lastOffset)))
+      }),
+      this.consumer.on(events.CRASH, ({ payload }) => {
+        if (!payload.restart) this.running = false
+      }),
+      this.consumer.on(events.STOP, () => {
+        this.running = false
+      }),
+    )
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning: this.options.fromBeginning })
+    this.running = true
+    // run() resolves after the first join; fetching continues in the background.
+    await this.consumer.run({
+      // With autoCommit off, kafkajs still needs resolved offsets to move its fetch position:
+      // auto-resolve advances fetching; what gets committed is core's watermark alone.
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }: EachBatchPayload) => {
+        const records = batch.messages.map((m) => recordFromKafkajs(batch.topic, batch.partition, m))
+        engine.recordsArrived(records)
+        engine.batchEnd()
+      },
+    })
+  }
+
+  async stopFetching(): Promise<void> {
+    if (this.running) this.consumer.pause(this.topics.map((topic) => ({ topic })))
+  }
+
+  async disconnect(): Promise<void> {
+    for (const off of this.detach.splice(0)) off()
+    this.running = false
+    await this.consumer.disconnect()
+  }
+}
+
+
+/**
+ * Wraps a kafkajs consumer (created, not yet running) in offsetkit. Options are checked now,
+ * before anything connects.
+ */
+export function offsetkitKafkajs(consumer: Consumer, options: KafkajsOffsetkitOptions = {}): OffsetkitConsumer<KafkaMessage> {
+  if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function' || typeof consumer.commitOffsets !== 'function') {
+    throw new ConfigError('consumer', consumer, 'a kafkajs Consumer (kafka.consumer({ groupId }))')
+  }
+  const { fromBeginning, deadLetter, ...core } = options
+  if (fromBeginning !== undefined && typeof fromBeginning !== 'boolean') throw new ConfigError('fromBeginning', fromBeginning, 'true or false')
+  if (deadLetter !== undefined) {
+    if (deadLetter === null || typeof deadLetter !== 'object' || typeof deadLetter.producer?.send !== 'function') {
+      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected kafkajs Producer')
+    }
+    checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
+  }
+  const driver = new KafkajsDriver(consumer, { fromBeginning: fromBeginning ?? false, deadLetter })
+  return createOffsetkitConsumer(driver, core)
+}

@@ -1,0 +1,30 @@
+import type { ConformanceFactory } from '@offsetkit/conformance'
+import { Kafka, logLevel, type Producer } from 'kafkajs'
+import { offsetkitKafkajs } from '../src/index.js'
+
+const producers: Producer[] = []
+
+export const factory: ConformanceFactory = {
+  client: 'kafkajs',
+  async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, fastRebalance }) {
+    const kafka = new Kafka({ brokers: bootstrapServers.split(','), clientId: 'offsetkit-conformance', logLevel: logLevel.NOTHING })
+    const consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 250,
+      ...(fastRebalance && { sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 10_000 }),
+    })
+    let deadLetter
+    if (deadLetterTopic !== undefined) {
+      const producer = kafka.producer()
+      producers.push(producer)
+      deadLetter = { producer, topic: deadLetterTopic }
+    }
+    // Options are checked here, before anything connects.
+    const wrapped = offsetkitKafkajs(consumer, { ...offsetkit, fromBeginning: true, ...(deadLetter && { deadLetter }) })
+    await deadLetter?.producer.connect()
+    return wrapped
+  },
+  async cleanup() {
+    await Promise.allSettled(producers.splice(0).map((p) => p.disconnect()))
+  },
+}
