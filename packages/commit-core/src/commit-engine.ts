@@ -433,7 +433,9 @@ class Engine<N> implements CommitEngine<N> {
 
   private advance(topic: string, partition: number, next: CommitOffset): void {
     const state = this.lookup(topic, partition)
-    if (state === undefined || state.fenced) return
+    // Only where records are still accepted: a partition that drops arriving records (revoking,
+    // stopped, closing) would otherwise step its watermark over records nobody processed.
+    if (state === undefined || state.fenced || state.status !== 'active' || state.stopped || this.closing) return
     if (state.tracker.advancePosition(next)) this.watermarkMoved(state)
   }
 

@@ -10,6 +10,33 @@ const P0 = { topic: T, partition: 0 }
 const P1 = { topic: T, partition: 1 }
 
 describe('edges', () => {
+  // Regression (found writing the node-rdkafka adapter): a fetch position reported for a
+  // partition that drops arriving records stepped the watermark over records nobody processed.
+  it('ignores fetch positions for a revoking partition, so dropped records are not committed', async () => {
+    const h = new ManualHandler()
+    const { engine, port } = setup({ handler: h.handle, commit: 'manual' })
+    engine.assigned([P0])
+    engine.recordsArrived(records(T, 0, [0]))
+    const revoking = engine.revoked([P0])
+    engine.recordsArrived(records(T, 0, [1, 2]), { fetchPositions: [{ ...P0, offset: at(3) }] })
+    engine.positionAdvanced(P0, at(3))
+    h.call(0, 0).reply.resolve()
+    await revoking
+    expect(port.committed(T, 0)).toBe(1n)
+  })
+
+  it('ignores fetch positions while closing', async () => {
+    const h = new ManualHandler()
+    const { engine, port } = setup({ handler: h.handle, commit: 'manual' })
+    engine.assigned([P0])
+    engine.recordsArrived(records(T, 0, [0]))
+    const closing = engine.close()
+    engine.recordsArrived(records(T, 0, [1]), { fetchPositions: [{ ...P0, offset: at(2) }] })
+    h.call(0, 0).reply.resolve()
+    await closing
+    expect(port.committed(T, 0)).toBe(1n)
+  })
+
   it('a dead-letter produce that finishes after the partition was lost is dropped', async () => {
     let release!: () => void
     const port = new FakePort({ deadLetter: true })

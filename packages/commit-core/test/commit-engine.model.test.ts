@@ -138,6 +138,8 @@ async function runScenario(config: Config, ops: Op[]): Promise<void> {
   let outstanding = 0
   let modelEpochs = 0
   let closing = false
+  // The engine takes fetch positions only where it still accepts records.
+  const acceptsPositions = (part: Part): boolean => !part.frozen && part.status === 'yes' && !part.stopped && !closing
   // Checks inside callbacks must not throw: the engine would (rightly) treat that as a handler
   // or port failure. They record violations, which are raised after every step.
   const violations: string[] = []
@@ -327,7 +329,7 @@ async function runScenario(config: Config, ops: Op[]): Promise<void> {
         let fetchPositions: Array<{ topic: string; partition: number; offset: ReturnType<typeof commitOffsetFromBigInt> }> | undefined
         if (op.ahead > 0) {
           part.next += BigInt(op.ahead)
-          if (!part.frozen) part.fetchPos = maxOf(part.fetchPos, part.next)
+          if (acceptsPositions(part)) part.fetchPos = maxOf(part.fetchPos, part.next)
           fetchPositions = [{ topic: TOPIC, partition: op.p, offset: commitOffsetFromBigInt(part.next) }]
         }
         engine.recordsArrived(batch, { fetchPositions })
@@ -376,7 +378,7 @@ async function runScenario(config: Config, ops: Op[]): Promise<void> {
         const part = parts[op.p]!
         if (part.status === 'no') break
         part.next += BigInt(op.ahead)
-        if (!part.frozen) part.fetchPos = maxOf(part.fetchPos, part.next)
+        if (acceptsPositions(part)) part.fetchPos = maxOf(part.fetchPos, part.next)
         engine.positionAdvanced({ topic: TOPIC, partition: op.p }, commitOffsetFromBigInt(part.next))
         break
       }
