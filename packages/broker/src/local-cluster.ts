@@ -75,6 +75,12 @@ function serverProperties(plan: NodePlan, all: NodePlan[], options: ResolvedBrok
     'group.initial.rebalance.delay.ms=0',
     // Compacted-topic tests wait for the cleaner; the default backoff is 15 s.
     'log.cleaner.backoff.ms=1000',
+    // KIP-848 (group.protocol=consumer) groups: the defaults (45 s session, 5 s heartbeat) make
+    // every join and crash recovery in tests take tens of seconds.
+    'group.consumer.min.session.timeout.ms=6000',
+    'group.consumer.session.timeout.ms=10000',
+    'group.consumer.min.heartbeat.interval.ms=500',
+    'group.consumer.heartbeat.interval.ms=1000',
     `group.coordinator.append.linger.ms=${options.appendLingerMs}`,
     'auto.create.topics.enable=false',
     'num.network.threads=2',

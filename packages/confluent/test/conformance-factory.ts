@@ -1,7 +1,7 @@
 // How the cross-client conformance suite gets a confluent offsetkit consumer.
 import { KafkaJS } from '@confluentinc/kafka-javascript'
 import type { OffsetkitConsumer } from '@offsetkit/commit-core'
-import type { ConformanceCapabilities, ConformanceFactory, CreateConsumerOptions } from '../../conformance/src/conformance-factory.js'
+import type { ConformanceCapabilities, ConformanceFactory, CreateConsumerOptions } from '@offsetkit/conformance'
 import { offsetkitConfluent } from '../src/index.js'
 
 const producers: KafkaJS.Producer[] = []

@@ -1,1 +1,5 @@
-export {}
+export { offsetkitNodeRdkafka } from './offsetkit-node-rdkafka.js'
+export type { NodeRdkafkaClientConfig, NodeRdkafkaOffsetkitOptions } from './offsetkit-node-rdkafka.js'
+export { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
+export { headersFromNodeRdkafka, recordFromNodeRdkafka } from './node-rdkafka-records.js'
+export type { ConsumedRecord, OffsetkitConsumer, RunOptions } from '@offsetkit/commit-core'

@@ -1,0 +1,307 @@
+import {
+  commitOffsetFromNumber,
+  commitOffsetToNumber,
+  deadLetterMessage,
+  noopLogger,
+  type ClientPort,
+  type CommitEngine,
+  type CommitRequest,
+  type ConsumedRecord,
+  type ConsumerDriver,
+  type DeadLetterTopicOption,
+  type Logger,
+  type PartitionOffset,
+  type TopicPartition,
+} from '@offsetkit/commit-core'
+import Kafka from 'node-rdkafka'
+import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartitionOffset } from 'node-rdkafka'
+import { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
+import { produceDeadLetter } from './produce-dead-letter.js'
+import { recordFromNodeRdkafka } from './node-rdkafka-records.js'
+
+const ERR__REVOKE_PARTITIONS = -174
+const ERR__ASSIGN_PARTITIONS = -175
+const ERR__STATE = -172
+
+export interface NodeRdkafkaDriverOptions {
+  readonly global: Record<string, unknown>
+  readonly topic: Record<string, unknown>
+  readonly batchSize: number
+  readonly consumeTimeoutMs: number
+  readonly autoCommit: boolean
+  readonly deadLetter: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption | undefined } | undefined
+  readonly logger: Logger | undefined
+}
+
+interface PendingCommit {
+  readonly offsets: ReadonlyMap<string, number>
+  resolve(): void
+  reject(error: unknown): void
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+
+const toClient = (partitions: readonly TopicPartition[]): TopicPartition[] =>
+  partitions.map(({ topic, partition }) => ({ topic, partition }))
+
+/**
+ * Whether an 'offset.commit' event reports exactly the offsets of the pending async commit.
+ * librdkafka reports EVERY commit there (commitSync ones too, served later by the poll loop), so
+ * the event is matched by content, never taken as "the" reply. A failed partition arrives as an
+ * Error element without topic or partition; it can only fail a commit, never acknowledge one.
+ */
+function sameOffsets(expected: ReadonlyMap<string, number>, reported: readonly unknown[], failed: boolean): boolean {
+  if (reported.length !== expected.size) return false
+  for (const item of reported) {
+    if (item instanceof Error) {
+      if (!failed) return false
+      continue
+    }
+    const { topic, partition, offset } = item as Partial<TopicPartitionOffset>
+    if (typeof topic !== 'string' || typeof partition !== 'number' || expected.get(key(topic, partition)) !== offset) return false
+  }
+  return true
+}
+
+/**
+ * Drives a node-rdkafka KafkaConsumer for core:
+ * - a NON-flowing loop of `consume(n)`: one batch at a time, so `pause` bounds memory, and
+ *   librdkafka's rebalance and offset-commit callbacks (served only inside a consume call) keep
+ *   coming for as long as the consumer lives, including while a revoke is being handled;
+ * - its own `rebalance_cb`, so partitions are released only after core committed them;
+ * - `commitSync` for commits core waits on, `commit` + the matching 'offset.commit' event for
+ *   the others.
+ */
+export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
+  readonly port: ClientPort<Message>
+  readonly consumer: KafkaConsumer
+  private readonly logger: Logger
+  private engine: CommitEngine<Message> | undefined
+  /** Partitions assigned and not being revoked: only these get fetch positions. */
+  private readonly owned = new Map<string, TopicPartition>()
+  /** Rebalance callbacks are handled one after the other, each to its (un)assign call. */
+  private rebalances: Promise<void> = Promise.resolve()
+  private connected = false
+  private fetching = false
+  private polling = false
+  private loop: Promise<void> = Promise.resolve()
+  private pending: PendingCommit | undefined
+
+  constructor(private readonly options: NodeRdkafkaDriverOptions) {
+    this.logger = options.logger ?? noopLogger
+    // Creating the client validates the librdkafka config but does not connect yet.
+    this.consumer = new Kafka.KafkaConsumer(
+      {
+        ...options.global,
+        // A function (not `true`): node-rdkafka then leaves (un)assign to us, so the partitions
+        // stay ours until core's revoke commit is done. It is not awaited, hence the chain.
+        rebalance_cb: (error: LibrdKafkaError | undefined, assignment: Assignment[]) => {
+          this.rebalances = this.rebalances
+            .then(() => this.rebalance(error?.code, assignment))
+            .catch((thrown: unknown) => this.logger.error('rebalance handling failed', { error: String(thrown) }))
+        },
+        offset_commit_cb: true,
+      },
+      options.topic,
+    )
+    const dead = options.deadLetter
+    this.port = {
+      capabilities: { leaderEpoch: false, commitMetadata: false, transactions: true },
+      commit: (request) => this.commit(request),
+      classifyCommitError: classifyNodeRdkafkaCommitError,
+      pause: (partitions) => this.consumer.pause(toClient(partitions)),
+      resume: (partitions) => this.consumer.resume(toClient(partitions)),
+      ...(dead && {
+        deadLetter: (record, error, attempts) =>
+          produceDeadLetter(dead.producer, deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)),
+      }),
+      ...(options.autoCommit && {
+        // Stored as given (librdkafka adds no "+1"): core's entries are already next-to-read.
+        storeOffsets: (entries) => {
+          this.consumer.offsetsStore(entries.map(({ topic, partition, offset }) => ({ topic, partition, offset: commitOffsetToNumber(offset) })))
+        },
+      }),
+    }
+  }
+
+  async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
+    this.engine = engine
+    this.consumer.on('offset.commit', (error, partitions) => this.commitReported(error, partitions))
+    this.consumer.on('event.error', (error) => this.logger.warn('librdkafka error', { code: error.code, error: error.message }))
+    await new Promise<void>((resolve, reject) => {
+      this.consumer.connect({}, (error) => (error ? reject(error) : resolve()))
+    })
+    this.connected = true
+    this.consumer.setDefaultConsumeTimeout(this.options.consumeTimeoutMs)
+    this.consumer.subscribe([...topics])
+    this.fetching = true
+    this.polling = true
+    this.loop = this.consumeLoop()
+  }
+
+  async stopFetching(): Promise<void> {
+    // The consume loop keeps running until disconnect: pending async commit results and
+    // rebalance callbacks are only delivered while it does. Records are no longer handed over.
+    this.fetching = false
+    if (this.owned.size === 0) return
+    try {
+      this.consumer.pause([...this.owned.values()])
+    } catch (error) {
+      this.logger.debug('pause on stop failed', { error: String(error) })
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    this.fetching = false
+    this.polling = false
+    await this.loop
+    const pending = this.pending
+    this.pending = undefined
+    pending?.reject(Object.assign(new Error('the consumer disconnected before the commit result arrived'), { code: ERR__STATE }))
+    if (!this.connected) return
+    this.connected = false
+    // librdkafka's close revokes through our rebalance_cb; node-rdkafka allows the unassign while
+    // it is closing, so the chain above completes it.
+    await new Promise<void>((resolve) => {
+      this.consumer.disconnect((error: unknown) => {
+        if (error) this.logger.warn('disconnect failed', { error: String(error) })
+        resolve()
+      })
+    })
+    await this.rebalances
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  private consumeLoop(): Promise<void> {
+    return new Promise((resolve) => {
+      const next = (): void => {
+        if (!this.polling) return resolve()
+        try {
+          this.consumer.consume(this.options.batchSize, (error, messages) => {
+            if (error) {
+              this.logger.warn('consume failed', { code: error.code, error: error.message })
+              // Do not spin on an error that returns at once.
+              setTimeout(next, this.options.consumeTimeoutMs)
+              return
+            }
+            this.arrived(messages)
+            next()
+          })
+        } catch (error) {
+          this.logger.error('consume threw; the consume loop stops', { error: String(error) })
+          resolve()
+        }
+      }
+      next()
+    })
+  }
+
+  private arrived(messages: readonly Message[]): void {
+    const engine = this.engine
+    if (!this.fetching || engine === undefined) return
+    try {
+      // Records of partitions no longer owned go to core too: it drops them ('not-assigned').
+      engine.recordsArrived(messages.map(recordFromNodeRdkafka), { fetchPositions: this.fetchPositions() })
+      // Also after an empty fetch: the positions may have moved past transaction markers.
+      engine.batchEnd()
+    } catch (error) {
+      this.logger.error('handing records to the engine failed', { error: String(error) })
+    }
+  }
+
+  /**
+   * librdkafka's position is the next offset after the last record it handed out, and it moves
+   * past transaction markers and aborted records. It is read after the batch came back and
+   * before the next consume starts, so it never runs ahead of records core has not seen.
+   * Partitions being revoked are left out: their late records are dropped by core, and a
+   * position past them would commit records nobody processed.
+   */
+  private fetchPositions(): PartitionOffset[] | undefined {
+    if (this.owned.size === 0) return undefined
+    let positions: TopicPartitionOffset[]
+    try {
+      positions = this.consumer.position([...this.owned.values()])
+    } catch (error) {
+      this.logger.debug('position failed', { error: String(error) })
+      return undefined
+    }
+    const result: PartitionOffset[] = []
+    for (const { topic, partition, offset } of positions) {
+      // offset is absent (or a negative logical offset) until the partition has delivered.
+      if (typeof offset !== 'number' || offset < 0 || !this.owned.has(key(topic, partition))) continue
+      result.push({ topic, partition, offset: commitOffsetFromNumber(offset) })
+    }
+    return result
+  }
+
+  // ---------------------------------------------------------------- rebalancing
+
+  private async rebalance(code: number | undefined, assignment: Assignment[]): Promise<void> {
+    const partitions = toClient(assignment)
+    if (code === ERR__ASSIGN_PARTITIONS) {
+      for (const p of partitions) this.owned.set(key(p.topic, p.partition), p)
+      // Core first, so the first records of these partitions are accepted.
+      this.engine?.assigned(partitions)
+      this.client('assign', () => (this.cooperative() ? this.consumer.incrementalAssign(assignment) : this.consumer.assign(assignment)))
+      return
+    }
+    for (const p of partitions) this.owned.delete(key(p.topic, p.partition))
+    if (code === ERR__REVOKE_PARTITIONS) {
+      // Drain and commit while the partitions are still ours; the consume loop keeps polling
+      // meanwhile (an async commit in flight needs it; the revoke commit itself is commitSync).
+      // A lost assignment arrives here too (node-rdkafka has no assignmentLost()): its commit
+      // fails as fenced and core drops it.
+      await this.engine?.revoked(partitions)
+    } else {
+      this.logger.error('rebalance error; dropping the assignment', { code })
+      this.engine?.lost(partitions)
+    }
+    this.client('unassign', () => (this.cooperative() && code === ERR__REVOKE_PARTITIONS ? this.consumer.incrementalUnassign(assignment) : this.consumer.unassign()))
+  }
+
+  private cooperative(): boolean {
+    return this.consumer.rebalanceProtocol() === 'COOPERATIVE'
+  }
+
+  /** (Un)assign may throw once the consumer is disconnected; there is nothing left to release then. */
+  private client(what: string, call: () => unknown): void {
+    try {
+      call()
+    } catch (error) {
+      this.logger.warn(`${what} failed`, { error: String(error) })
+    }
+  }
+
+  // ---------------------------------------------------------------- commits
+
+  private async commit({ offsets, sync }: CommitRequest): Promise<void> {
+    // commitOffsetToNumber: librdkafka reads a non-number offset as 0 and would rewind the group.
+    const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: commitOffsetToNumber(offset) }))
+    if (sync || !this.polling) {
+      // Blocks the JS thread until the broker replied and throws the LibrdKafkaError; it needs
+      // no poll, so it is safe inside a rebalance and after the consume loop stopped.
+      this.consumer.commitSync(list)
+      return
+    }
+    if (this.pending !== undefined) throw new Error('offsetkit: an async commit is already in flight (core sends one at a time)')
+    await new Promise<void>((resolve, reject) => {
+      this.pending = { offsets: new Map(list.map((e) => [key(e.topic, e.partition), e.offset])), resolve, reject }
+      try {
+        // Only enqueues; the broker's answer comes back as an 'offset.commit' event.
+        this.consumer.commit(list)
+      } catch (error) {
+        this.pending = undefined
+        reject(error)
+      }
+    })
+  }
+
+  private commitReported(error: LibrdKafkaError | undefined, partitions: readonly unknown[] | undefined): void {
+    const pending = this.pending
+    if (pending === undefined || !sameOffsets(pending.offsets, partitions ?? [], error !== undefined && error !== null)) return
+    this.pending = undefined
+    if (error) pending.reject(error)
+    else pending.resolve()
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  ConfigError,
+  checkDeadLetterTopic,
+  createOffsetkitConsumer,
+  resolveCommitPolicy,
+  type CommitPolicyOption,
+  type DeadLetterTopicOption,
+  type OffsetkitConsumer,
+  type OffsetkitOptions,
+} from '@offsetkit/commit-core'
+import type { ConsumerGlobalConfig, ConsumerTopicConfig, Message, Producer } from 'node-rdkafka'
+import { NodeRdkafkaDriver } from './node-rdkafka-driver.js'
+import { resolveNodeRdkafkaConfig } from './resolve-node-rdkafka-config.js'
+
+/** What the adapter builds the KafkaConsumer from (it must own some construction-time settings). */
+export interface NodeRdkafkaClientConfig {
+  /** librdkafka global config: at least `metadata.broker.list` and `group.id`. */
+  readonly config: ConsumerGlobalConfig
+  /** librdkafka default topic config, e.g. `{ 'auto.offset.reset': 'earliest' }`. */
+  readonly topicConfig?: ConsumerTopicConfig
+}
+
+export interface NodeRdkafkaOffsetkitOptions extends OffsetkitOptions<Message> {
+  /**
+   * Required by `failure: { then: 'dead-letter' }`: a CONNECTED node-rdkafka Producer created
+   * with `dr_cb: true` (a dead letter counts as done only on its delivery report), and where to send.
+   */
+  readonly deadLetter?: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption }
+  /** Most records one `consume(n)` call returns. Default 500. */
+  readonly batchSize?: number
+  /**
+   * How long one `consume(n)` call waits for a further record before returning what it has
+   * (node-rdkafka's consume timeout). Bounds the latency of a partly filled batch. Default 100.
+   */
+  readonly consumeTimeoutMs?: number
+}
+
+function checkInteger(option: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(option, value, `an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+function checkProducer(producer: unknown): Producer {
+  const accepted = 'a connected node-rdkafka Producer created with dr_cb: true'
+  const p = producer as Partial<Producer> & { _cb_configs?: { event?: { delivery_cb?: unknown } } } | null | undefined
+  if (typeof p !== 'object' || p === null || typeof p.produce !== 'function' || typeof p.poll !== 'function' || typeof p.on !== 'function') {
+    throw new ConfigError('deadLetter.producer', producer, accepted)
+  }
+  // node-rdkafka keeps no public trace of dr_cb; without it no delivery report would ever come
+  // and every dead letter would hang, so check the callback it installs for dr_cb/dr_msg_cb.
+  if (p._cb_configs !== undefined && typeof p._cb_configs.event?.delivery_cb !== 'function') {
+    throw new ConfigError('deadLetter.producer', '[Producer without dr_cb]', accepted)
+  }
+  return p as Producer
+}
+
+/**
+ * Builds a node-rdkafka KafkaConsumer from `client` and wraps it in offsetkit. Everything is
+ * checked now, before anything connects: offsetkit options, the librdkafka config (settings that
+ * would break offsetkit's guarantees are rejected by name) and the dead-letter producer.
+ */
+export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: NodeRdkafkaOffsetkitOptions = {}): OffsetkitConsumer<Message> {
+  if (typeof client !== 'object' || client === null) {
+    throw new ConfigError('client', client, '{ config, topicConfig? } (librdkafka global and topic config)')
+  }
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', options, 'an options object')
+  const { deadLetter, batchSize, consumeTimeoutMs, ...core } = options
+  const autoCommit = resolveCommitPolicy(core.commit as CommitPolicyOption | undefined).kind === 'auto'
+  const { global, topic } = resolveNodeRdkafkaConfig(client.config, client.topicConfig, autoCommit)
+  let dead: { producer: Producer; topic: DeadLetterTopicOption | undefined } | undefined
+  if (deadLetter !== undefined) {
+    if (typeof deadLetter !== 'object' || deadLetter === null) throw new ConfigError('deadLetter', deadLetter, '{ producer, topic? }')
+    dead = { producer: checkProducer(deadLetter.producer), topic: checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic') }
+  }
+  const resolved = {
+    batchSize: checkInteger('batchSize', batchSize, 1, 100_000, 500),
+    consumeTimeoutMs: checkInteger('consumeTimeoutMs', consumeTimeoutMs, 1, 60_000, 100),
+  }
+  let driver: NodeRdkafkaDriver
+  try {
+    driver = new NodeRdkafkaDriver({ global, topic, ...resolved, autoCommit, deadLetter: dead, logger: core.logger })
+  } catch (error) {
+    // librdkafka rejects unknown properties and bad values when the client is created.
+    throw new ConfigError('config', client.config, `a config librdkafka accepts (${error instanceof Error ? error.message : String(error)})`)
+  }
+  return createOffsetkitConsumer(driver, core)
+}

@@ -1,0 +1,68 @@
+import { ConfigError } from '@offsetkit/commit-core'
+
+type Config = Record<string, unknown>
+
+function isPlainObject(value: unknown): value is Config {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** librdkafka accepts booleans as strings too ("true", "false"). */
+function flag(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true
+  if (value === false || value === 'false') return false
+  return undefined
+}
+
+/**
+ * Checks the user's librdkafka config and returns it with what offsetkit needs forced in. These
+ * settings can only be given when the consumer is created, which is why the adapter builds it.
+ * - `enable.auto.offset.store: false`: otherwise librdkafka marks a record done when it is
+ *   DELIVERED, and its auto-commit (or a revoke) would pass unprocessed records.
+ * - `enable.auto.commit`: false, except with `commit: 'auto'` (core then feeds the offset store).
+ * - `rebalance_cb` and `offset_commit_cb` belong to the adapter: the first so commit-on-revoke
+ *   happens before the partitions are released, the second to acknowledge async commits.
+ */
+export function resolveNodeRdkafkaConfig(
+  config: unknown,
+  topicConfig: unknown,
+  autoCommit: boolean,
+): { global: Config; topic: Config } {
+  if (!isPlainObject(config)) throw new ConfigError('config', config, 'a librdkafka global config object, e.g. { "metadata.broker.list", "group.id" }')
+  if (topicConfig !== undefined && !isPlainObject(topicConfig)) {
+    throw new ConfigError('topicConfig', topicConfig, 'a librdkafka topic config object, e.g. { "auto.offset.reset": "earliest" }')
+  }
+  const groupId = config['group.id']
+  if (typeof groupId !== 'string' || groupId === '') {
+    throw new ConfigError('config["group.id"]', groupId, 'a non-empty consumer group id (offsetkit commits group offsets)')
+  }
+  const brokers = config['metadata.broker.list'] ?? config['bootstrap.servers']
+  if (typeof brokers !== 'string' || brokers === '') {
+    throw new ConfigError('config["metadata.broker.list"]', brokers, 'a non-empty "host:port,..." list (or "bootstrap.servers")')
+  }
+  for (const owned of ['rebalance_cb', 'offset_commit_cb'] as const) {
+    if (config[owned] !== undefined) {
+      throw new ConfigError(`config.${owned}`, config[owned],
+        `nothing: offsetkit installs its own ${owned} (use offsetkit's partition.* and commit.* events instead)`)
+    }
+  }
+  const store = config['enable.auto.offset.store']
+  if (store !== undefined && flag(store) !== false) {
+    throw new ConfigError('config["enable.auto.offset.store"]', store,
+      'false or unset: with true librdkafka stores offsets of records delivered but not yet processed')
+  }
+  const auto = config['enable.auto.commit']
+  if (auto !== undefined && flag(auto) !== autoCommit) {
+    throw new ConfigError('config["enable.auto.commit"]', auto,
+      autoCommit ? "true or unset (commit: 'auto' uses librdkafka's auto-commit)" : "false or unset (set offsetkit's commit: 'auto' to use librdkafka's auto-commit)")
+  }
+  return {
+    global: {
+      ...config,
+      'enable.auto.commit': autoCommit,
+      'enable.auto.offset.store': false,
+    },
+    topic: { ...(topicConfig ?? {}) },
+  }
+}

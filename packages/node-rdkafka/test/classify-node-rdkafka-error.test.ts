@@ -1,0 +1,40 @@
+import Kafka from 'node-rdkafka'
+import { describe, expect, it } from 'vitest'
+import { classifyNodeRdkafkaCommitError } from '../src/index.js'
+
+const { ERRORS } = Kafka.CODES
+// The codes exactly as node-rdkafka throws them (commitSync) or reports them ('offset.commit').
+const error = (code: number) => Object.assign(new Error(`code ${code}`), { code, errno: code, origin: code < 0 ? 'local' : 'kafka' })
+
+describe('classifyNodeRdkafkaCommitError', () => {
+  it.each([
+    ['ERR_REBALANCE_IN_PROGRESS', 'rebalance'],
+    ['ERR_ILLEGAL_GENERATION', 'fenced'],
+    ['ERR_UNKNOWN_MEMBER_ID', 'fenced'],
+    ['ERR_FENCED_INSTANCE_ID', 'fenced'],
+    ['ERR_STALE_MEMBER_EPOCH', 'fenced'],
+    ['ERR__ASSIGNMENT_LOST', 'fenced'],
+    ['ERR__STATE', 'fenced'],
+    ['ERR__NO_OFFSET', 'fenced'],
+    ['ERR__MAX_POLL_EXCEEDED', 'fenced'],
+    ['ERR_COORDINATOR_LOAD_IN_PROGRESS', 'retriable'],
+    ['ERR_COORDINATOR_NOT_AVAILABLE', 'retriable'],
+    ['ERR_NOT_COORDINATOR', 'retriable'],
+    ['ERR__TIMED_OUT', 'retriable'],
+    ['ERR__TRANSPORT', 'retriable'],
+    ['ERR_REQUEST_TIMED_OUT', 'retriable'],
+    ['ERR_GROUP_AUTHORIZATION_FAILED', 'fatal'],
+    ['ERR_OFFSET_METADATA_TOO_LARGE', 'fatal'],
+    ['ERR__FATAL', 'fatal'],
+  ] as const)('%s → %s', (name, expected) => {
+    const code = (ERRORS as Record<string, number | undefined>)[name]
+    expect(code).toBeTypeOf('number')
+    expect(classifyNodeRdkafkaCommitError(error(code as number))).toBe(expected)
+  })
+
+  it('anything without a numeric code is fatal', () => {
+    expect(classifyNodeRdkafkaCommitError(new Error('boom'))).toBe('fatal')
+    expect(classifyNodeRdkafkaCommitError('boom')).toBe('fatal')
+    expect(classifyNodeRdkafkaCommitError(undefined)).toBe('fatal')
+  })
+})

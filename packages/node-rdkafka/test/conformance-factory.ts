@@ -1,0 +1,47 @@
+// How @offsetkit/conformance gets node-rdkafka consumers. Everything client-specific is here.
+import Kafka from 'node-rdkafka'
+import type { ConsumerGlobalConfig, Producer } from 'node-rdkafka'
+import type { OffsetkitConsumer } from '@offsetkit/commit-core'
+import type { ConformanceCapabilities, ConformanceFactory } from '@offsetkit/conformance'
+import { offsetkitNodeRdkafka } from '../src/index.js'
+
+const producers: Producer[] = []
+
+async function connectedProducer(bootstrapServers: string): Promise<Producer> {
+  // dr_cb: dead letters are acknowledged by their delivery report (librdkafka's default acks is all).
+  const producer = new Kafka.Producer({ 'metadata.broker.list': bootstrapServers, dr_cb: true })
+  await new Promise<void>((resolve, reject) => {
+    producer.connect({}, (error) => (error ? reject(error) : resolve()))
+  })
+  producers.push(producer)
+  return producer
+}
+
+export const capabilities: ConformanceCapabilities = {
+  groupProtocolConsumer: true,
+  autoCommit: true,
+}
+
+export const factory: ConformanceFactory = {
+  client: 'node-rdkafka',
+  async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, groupProtocol, fastRebalance }): Promise<OffsetkitConsumer> {
+    const config: ConsumerGlobalConfig = { 'metadata.broker.list': bootstrapServers, 'group.id': groupId }
+    if (groupProtocol === 'consumer') {
+      // KIP-848: the broker assigns; librdkafka rejects the classic session/assignor settings.
+      config['group.protocol'] = 'consumer'
+    } else {
+      config['partition.assignment.strategy'] = 'cooperative-sticky'
+      if (fastRebalance) Object.assign(config, { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 })
+    }
+    const deadLetter = deadLetterTopic === undefined ? undefined : { producer: await connectedProducer(bootstrapServers), topic: deadLetterTopic }
+    return offsetkitNodeRdkafka(
+      { config, topicConfig: { 'auto.offset.reset': 'earliest' } },
+      { ...offsetkit, ...(deadLetter && { deadLetter }) },
+    ) as OffsetkitConsumer
+  },
+  async cleanup(): Promise<void> {
+    await Promise.all(producers.splice(0).map((producer) => new Promise<void>((resolve) => {
+      producer.disconnect(() => resolve())
+    })))
+  },
+}
