@@ -7,3 +7,14 @@ export interface TopicPartition {
 export function topicPartitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`
 }
+
+/** `[{ topic, partitions: [...] }]`, the shape kafkajs-style pause/resume calls take. */
+export function groupByTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const topics = new Map<string, number[]>()
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic)
+    if (list === undefined) topics.set(topic, [partition])
+    else list.push(partition)
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }))
+}

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  groupByTopic,
   commitOffsetFromBigInt,
   commitOffsetFromNumber,
   commitOffsetFromString,
@@ -107,3 +108,13 @@ function captureError(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw')
 }
+
+describe('groupByTopic', () => {
+  it('groups partitions by topic, keeping first-seen order', () => {
+    expect(groupByTopic([{ topic: 'a', partition: 1 }, { topic: 'b', partition: 0 }, { topic: 'a', partition: 0 }])).toEqual([
+      { topic: 'a', partitions: [1, 0] },
+      { topic: 'b', partitions: [0] },
+    ])
+    expect(groupByTopic([])).toEqual([])
+  })
+})

@@ -4,6 +4,7 @@ import {
   commitOffsetFromNumber,
   commitOffsetToNumber,
   createOffsetkitConsumer,
+  groupByTopic,
   deadLetterMessage,
   type ClientPort,
   type CommitEngine,
@@ -47,16 +48,6 @@ class ConsumerNotConnectedError extends Error {
   readonly code = ERR__STATE
 }
 
-function byTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
-  const topics = new Map<string, number[]>()
-  for (const { topic, partition } of partitions) {
-    const list = topics.get(topic) ?? []
-    list.push(partition)
-    topics.set(topic, list)
-  }
-  return [...topics].map(([topic, list]) => ({ topic, partitions: list }))
-}
-
 /**
  * Drives @confluentinc/kafka-javascript's KafkaJS API. Two things it cannot take from that API:
  * - commit acknowledgement: `commitOffsets` resolves once the commit is queued and broker errors
@@ -82,8 +73,8 @@ class ConfluentDriver implements ConsumerDriver<Message> {
       capabilities: { leaderEpoch: true, commitMetadata: true, transactions: true },
       commit: (request) => this.commit(request),
       classifyCommitError: classifyConfluentCommitError,
-      pause: (partitions) => this.consumer.pause(byTopic(partitions)),
-      resume: (partitions) => this.consumer.resume(byTopic(partitions)),
+      pause: (partitions) => this.consumer.pause(groupByTopic(partitions)),
+      resume: (partitions) => this.consumer.resume(groupByTopic(partitions)),
       ...(deadLetter && {
         deadLetter: async (record, error, attempts) => {
           const message = deadLetterMessage(record as ConsumedRecord, error, attempts, deadLetter.topic)

@@ -2,6 +2,7 @@ import {
   ConfigError,
   checkDeadLetterTopic,
   createOffsetkitConsumer,
+  groupByTopic,
   deadLetterMessage,
   nextOffsetAfter,
   offsetFromString,
@@ -31,16 +32,6 @@ class KafkaJSNotRunningError extends Error {
   override readonly name = 'KafkaJSNotRunningError'
 }
 
-function byTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
-  const topics = new Map<string, number[]>()
-  for (const { topic, partition } of partitions) {
-    const list = topics.get(topic) ?? []
-    list.push(partition)
-    topics.set(topic, list)
-  }
-  return [...topics].map(([topic, list]) => ({ topic, partitions: list }))
-}
-
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
 /**
@@ -65,8 +56,8 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       capabilities: { leaderEpoch: false, commitMetadata: true, transactions: true },
       commit: (request) => this.commit(request),
       classifyCommitError: classifyKafkajsCommitError,
-      pause: (partitions) => this.consumer.pause(byTopic(partitions)),
-      resume: (partitions) => this.consumer.resume(byTopic(partitions)),
+      pause: (partitions) => this.consumer.pause(groupByTopic(partitions)),
+      resume: (partitions) => this.consumer.resume(groupByTopic(partitions)),
       ...(dead && {
         deadLetter: async (record, error, attempts) => {
           const message = deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)
