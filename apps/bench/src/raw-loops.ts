@@ -1,0 +1,251 @@
+// The raw baseline: what a careful hand-written loop on the bare client does, at the same
+// cadence as the offsetkit arm it is compared with. Client settings match the adapters' so the
+// difference is offsetkit itself.
+import { KafkaJS } from '@confluentinc/kafka-javascript'
+import { Kafka, logLevel } from 'kafkajs'
+import Rdkafka from 'node-rdkafka'
+import { performance } from 'node:perf_hooks'
+import type { RawCommit } from './bench-plan.js'
+import type { ConsumerTarget } from './create-offsetkit-consumer.js'
+import type { ClientName } from './parse-args.js'
+import type { RunMeter } from './run-meter.js'
+
+export interface RawLoop {
+  /** Connect, subscribe and start consuming; every record calls `meter.record()`. */
+  start(): Promise<void>
+  /** Commit what the cadence still owes, then leave the group and disconnect. */
+  close(): Promise<void>
+}
+
+interface Offset {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: string
+}
+
+/** Next-to-read offsets per partition, last value wins. */
+class PendingOffsets {
+  private readonly byPartition = new Map<number, Offset>()
+  since = 0
+
+  set(topic: string, partition: number, nextOffset: string): void {
+    this.byPartition.set(partition, { topic, partition, offset: nextOffset })
+    this.since++
+  }
+
+  take(): Offset[] {
+    const list = [...this.byPartition.values()]
+    this.byPartition.clear()
+    this.since = 0
+    return list
+  }
+}
+
+const next = (offset: string): string => (BigInt(offset) + 1n).toString()
+
+/**
+ * What a careful hand-written loop does at "every N": commit without stalling consumption, one
+ * commit in flight at a time, offsets due meanwhile going out in the next one. The first failure
+ * is kept and thrown by `flush()`, so the run fails instead of passing silently.
+ */
+class SingleFlightCommits {
+  private inFlight: Promise<void> | undefined
+  private due = false
+  private error: unknown
+
+  constructor(
+    private readonly pending: PendingOffsets,
+    private readonly send: (offsets: Offset[]) => Promise<void>,
+  ) {}
+
+  request(): void {
+    if (this.inFlight !== undefined) {
+      this.due = true
+      return
+    }
+    const offsets = this.pending.take()
+    if (offsets.length === 0) return
+    this.inFlight = this.send(offsets)
+      .catch((error: unknown) => {
+        this.error ??= error
+      })
+      .finally(() => {
+        this.inFlight = undefined
+        if (this.due) {
+          this.due = false
+          this.request()
+        }
+      })
+  }
+
+  /** Waits for the commit in flight, then commits whatever is still pending. */
+  async flush(): Promise<void> {
+    while (this.inFlight !== undefined) await this.inFlight
+    this.due = false
+    const offsets = this.pending.take()
+    if (offsets.length > 0) await this.send(offsets).catch((error: unknown) => { this.error ??= error })
+    if (this.error !== undefined) throw this.error
+  }
+}
+
+export function createRawLoop(client: ClientName, target: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+  switch (client) {
+    case 'kafkajs':
+      return kafkajsLoop(target, topic, commit, meter)
+    case 'confluent':
+      return confluentLoop(target, topic, commit, meter)
+    case 'node-rdkafka':
+      return nodeRdkafkaLoop(target, topic, commit, meter)
+  }
+}
+
+async function timed(meter: RunMeter, commit: () => Promise<unknown>): Promise<void> {
+  meter.commitStarted()
+  const started = performance.now()
+  await commit()
+  meter.commitSucceeded(performance.now() - started)
+}
+
+function kafkajsLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'offsetkit-bench-raw', logLevel: logLevel.NOTHING })
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 })
+  const pending = new PendingOffsets()
+  const every = typeof commit === 'object' ? commit.every : undefined
+  const commits = new SingleFlightCommits(pending, (offsets) => timed(meter, () => consumer.commitOffsets(offsets)))
+  return {
+    async start() {
+      // kafkajs' own auto-commit (at every batch end) reports each commit as an instrumentation event.
+      if (commit === 'auto') consumer.on(consumer.events.COMMIT_OFFSETS, () => meter.commitStarted())
+      await consumer.connect()
+      await consumer.subscribe({ topics: [topic], fromBeginning: true })
+      await consumer.run({
+        autoCommit: commit === 'auto',
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            meter.record()
+            if (every === undefined) continue
+            pending.set(batch.topic, batch.partition, next(message.offset))
+            if (pending.since >= every) commits.request()
+          }
+        },
+      })
+    },
+    async close() {
+      try {
+        if (every !== undefined) await commits.flush()
+      } finally {
+        await consumer.disconnect()
+      }
+    },
+  }
+}
+
+function confluentLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
+  const consumer = kafka.consumer({
+    kafkaJS: { groupId, fromBeginning: true, autoCommit: commit === 'auto' },
+    // Unlimited batches, as the adapter uses.
+    'js.consumer.max.batch.size': -1,
+  } as KafkaJS.ConsumerConstructorConfig)
+  const pending = new PendingOffsets()
+  const every = typeof commit === 'object' ? commit.every : undefined
+  // The KafkaJS API's commitOffsets resolves when the commit is queued, not acknowledged: the
+  // latency measured here is the enqueue time; its auto-commit reports nothing at all.
+  const commits = new SingleFlightCommits(pending, (offsets) => timed(meter, () => consumer.commitOffsets(offsets)))
+  if (commit === 'auto') meter.commitsUnknown()
+  return {
+    async start() {
+      await consumer.connect()
+      await consumer.subscribe({ topics: [topic] })
+      await consumer.run({
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            meter.record()
+            if (every === undefined) continue
+            pending.set(batch.topic, batch.partition, next(message.offset))
+            if (pending.since >= every) commits.request()
+          }
+        },
+      })
+    },
+    async close() {
+      try {
+        if (every !== undefined) await commits.flush()
+      } finally {
+        await consumer.disconnect()
+      }
+    },
+  }
+}
+
+function nodeRdkafkaLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+  const auto = commit === 'auto'
+  const consumer = new Rdkafka.KafkaConsumer(
+    {
+      'metadata.broker.list': brokers,
+      'group.id': groupId,
+      'enable.auto.commit': auto,
+      // Stored only after processing: with auto-commit, librdkafka commits what we stored.
+      'enable.auto.offset.store': false,
+      offset_commit_cb: true,
+    },
+    { 'auto.offset.reset': 'earliest' },
+  )
+  const every = typeof commit === 'object' ? commit.every : undefined
+  const pending = new PendingOffsets()
+  let polling = false
+  let loop: Promise<void> = Promise.resolve()
+  const toNumbers = (list: Offset[]) => list.map(({ topic: t, partition, offset }) => ({ topic: t, partition, offset: Number(offset) }))
+  // commit() only enqueues; the broker's answer is the 'offset.commit' event (served by consume).
+  let acknowledge: ((error: unknown) => void) | undefined
+  consumer.on('offset.commit', (error: unknown) => {
+    const done = acknowledge
+    acknowledge = undefined
+    if (done !== undefined) done(error)
+    else meter.commitStarted() // librdkafka's own auto-commit
+  })
+  const commits = new SingleFlightCommits(pending, (offsets) =>
+    timed(meter, () => new Promise<void>((resolve, reject) => {
+      acknowledge = (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())
+      consumer.commit(toNumbers(offsets))
+    })))
+  return {
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        consumer.connect({}, (error) => (error ? reject(error) : resolve()))
+      })
+      consumer.setDefaultConsumeTimeout(100)
+      consumer.subscribe([topic])
+      polling = true
+      loop = new Promise((resolve) => {
+        const poll = (): void => {
+          if (!polling) return resolve()
+          consumer.consume(500, (error, messages) => {
+            if (error) return void setTimeout(poll, 100)
+            for (const message of messages) {
+              meter.record()
+              if (every === undefined && !auto) continue
+              pending.set(message.topic, message.partition, String(message.offset + 1))
+              if (every !== undefined && pending.since >= every) commits.request()
+            }
+            if (auto && pending.since > 0) consumer.offsetsStore(toNumbers(pending.take()))
+            poll()
+          })
+        }
+        poll()
+      })
+    },
+    async close() {
+      // Keep polling until the last commit is acknowledged: answers arrive inside consume calls.
+      if (every !== undefined) await commits.flush()
+      polling = false
+      await loop
+      // With auto-commit, close() commits the stored offsets.
+      await new Promise<void>((resolve) => {
+        consumer.disconnect(() => resolve())
+      })
+    },
+  }
+}

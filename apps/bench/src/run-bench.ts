@@ -1,0 +1,119 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { cpus, release, totalmem, type as osType } from 'node:os'
+import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { performance } from 'node:perf_hooks'
+import { BenchKafka } from './bench-kafka.js'
+import { makePlan, type Arm, type Shape } from './bench-plan.js'
+import { measureRun, type PreparedTopic } from './measure-run.js'
+import type { BenchCommand } from './parse-args.js'
+import { ProgressBar } from './progress-bar.js'
+import { renderMarkdown, renderSvg } from './render-report.js'
+import type { BenchResults, MachineInfo, RunResult } from './run-result.js'
+import { withBroker } from './with-broker.js'
+
+export function machineInfo(): MachineInfo {
+  const list = cpus()
+  return {
+    cpuModel: list[0]?.model.trim() ?? 'unknown CPU',
+    cpus: list.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  }
+}
+
+export async function writeReport(dir: string, results: BenchResults): Promise<string> {
+  await mkdir(dir, { recursive: true })
+  const markdown = renderMarkdown(results)
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  await writeFile(join(dir, 'results.md'), markdown)
+  await writeFile(join(dir, 'chart.svg'), renderSvg(results))
+  return markdown
+}
+
+/** `report DIR`: re-render results.md and chart.svg from results.json. */
+export async function rerenderReport(dir: string): Promise<string> {
+  const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as BenchResults
+  return writeReport(dir, results)
+}
+
+/**
+ * Runs share one process, so a full GC between runs keeps one run's garbage out of the next one's
+ * timing and RSS. `--expose-gc` cannot be passed through `pnpm bench`, hence the flag at runtime.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as (() => void) | undefined
+  gc?.()
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
+
+/**
+ * The matrix: one broker, one pre-produced topic per shape, then every run of every cell one at a
+ * time (2 cores: never two measurements at once) in shuffled order.
+ */
+export async function runBench(
+  command: BenchCommand,
+  /** Smaller matrices for tests; the CLI always runs the default arms and shapes. */
+  matrix: { readonly shapes?: readonly Shape[]; readonly arms?: readonly Arm[] } = {},
+): Promise<{ dir: string; markdown: string; results: BenchResults }> {
+  const startedAt = new Date()
+  const began = performance.now()
+  const plan = makePlan({ quick: command.quick, clients: command.clients, runs: command.runs, seed: command.seed, ...matrix })
+  const dir = command.out ?? join('bench-results', startedAt.toISOString().replace(/[:.]/g, '-'))
+  log(`offsetkit-bench: ${plan.tasks.length} runs (${plan.clients.join(', ')}; ${plan.runs} per cell; seed ${plan.seed}) → ${dir}`)
+
+  return withBroker(command.brokers, log, async (broker) => {
+    const kafka = new BenchKafka(broker.bootstrapServers)
+    const topics = new Map<Shape['id'], PreparedTopic>()
+    const runs: RunResult[] = []
+    try {
+      const needed = plan.shapes.filter((shape) => plan.arms.some((arm) => arm.shape === shape.id))
+      for (const shape of needed) {
+        const topic = `offsetkit-bench-${shape.id}-${Date.now().toString(36)}`
+        const messages = shape.warmup + shape.records
+        const t = performance.now()
+        // The producer runs here, before any measurement, never while a consumer is timed.
+        await kafka.produceTopic(topic, { partitions: shape.partitions, messages, size: shape.size, transactional: false })
+        topics.set(shape.id, { topic, shape, ends: await kafka.endOffsets(topic) })
+        log(`produced ${messages.toLocaleString('en-US')} × ${shape.size} B into ${topic} (${shape.partitions} partitions) in ${Math.round(performance.now() - t)} ms`)
+      }
+      const bar = new ProgressBar(plan.tasks.length)
+      bar.update(0, 'starting')
+      for (const [i, task] of plan.tasks.entries()) {
+        const prepared = topics.get(task.arm.shape)
+        if (prepared === undefined) throw new Error(`no topic for shape ${task.arm.shape}`)
+        collectGarbage()
+        const result = await measureRun(task.client, task.arm, task.run, prepared, kafka)
+        runs.push(result)
+        const what = result.status === 'ok' ? `${Math.round(result.recordsPerSec).toLocaleString('en-US')} rec/s` : `FAILED: ${result.reason ?? ''}`
+        bar.update(i + 1, `${task.client} ${task.arm.id} #${task.run}: ${what}`)
+      }
+      bar.finish()
+    } finally {
+      await kafka.deleteTopics([...topics.values()].map((t) => t.topic))
+      await kafka.close()
+    }
+    const results: BenchResults = {
+      startedAt: startedAt.toISOString(),
+      wallSeconds: Math.round((performance.now() - began) / 100) / 10,
+      machine: machineInfo(),
+      broker,
+      quick: plan.quick,
+      runsPerCell: plan.runs,
+      seed: plan.seed,
+      clients: plan.clients,
+      shapes: plan.shapes,
+      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null })),
+      unsupported: plan.unsupported,
+      runs,
+    }
+    const markdown = await writeReport(dir, results)
+    return { dir, markdown, results }
+  })
+}
