@@ -69,7 +69,7 @@ function sameOffsets(expected: ReadonlyMap<string, number>, reported: readonly u
  *   librdkafka's rebalance and offset-commit callbacks (served only inside a consume call) keep
  *   coming for as long as the consumer lives, including while a revoke is being handled;
  * - its own `rebalance_cb`, so partitions are released only after core committed them;
- * - `commitSync` for commits core waits on, `commit` + the matching 'offset.commit' event for
+ * - `commitSync` for revoke and close commits, `commit` + the matching 'offset.commit' event for
  *   the others.
  */
 export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
@@ -275,12 +275,14 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
 
   // ---------------------------------------------------------------- commits
 
-  private async commit({ offsets, sync }: CommitRequest): Promise<void> {
+  private async commit({ offsets, reason }: CommitRequest): Promise<void> {
     // commitOffsetToNumber: librdkafka reads a non-number offset as 0 and would rewind the group.
     const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: commitOffsetToNumber(offset) }))
-    if (sync || !this.polling) {
+    if (reason === 'revoke' || reason === 'close' || !this.polling) {
       // Blocks the JS thread until the broker replied and throws the LibrdKafkaError; it needs
-      // no poll, so it is safe inside a rebalance and after the consume loop stopped.
+      // no poll, so it is safe inside a rebalance and after the consume loop stopped. Elsewhere
+      // (per-message sync included) it would also wait for the consume worker holding the
+      // client, stalling the event loop: the evented path below is acknowledged just the same.
       this.consumer.commitSync(list)
       return
     }
