@@ -29,7 +29,7 @@ export type {
   PartitionOffset,
 } from './client-port.js'
 export type { TopicPartition } from './topic-partition.js'
-export { groupByTopic } from './topic-partition.js'
+export { groupByTopic, topicPartitionKey } from './topic-partition.js'
 
 export { resolveCommitPolicy } from './commit-policy.js'
 export type {

@@ -3,6 +3,7 @@ import {
   checkDeadLetterTopic,
   createOffsetkitConsumer,
   groupByTopic,
+  topicPartitionKey,
   deadLetterMessage,
   nextOffsetAfter,
   offsetFromString,
@@ -31,8 +32,6 @@ export interface KafkajsOffsetkitOptions extends OffsetkitOptions<KafkaMessage> 
 class KafkaJSNotRunningError extends Error {
   override readonly name = 'KafkaJSNotRunningError'
 }
-
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
 /**
  * kafkajs has no revoke hook it awaits and only eager rebalancing. So: commit the done watermark
@@ -97,7 +96,7 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
         const next = new Map<string, TopicPartition>()
         for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-          for (const partition of partitions) next.set(key(topic, partition), { topic, partition })
+          for (const partition of partitions) next.set(topicPartitionKey(topic, partition), { topic, partition })
         }
         const gone = [...this.owned].filter(([k]) => !next.has(k)).map(([, tp]) => tp)
         const added = [...next].filter(([k]) => !this.owned.has(k)).map(([, tp]) => tp)
@@ -110,7 +109,7 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       // Fires for every fetched batch, including ones holding only control records or aborted
       // transactions that never reach eachBatch: the fetch position moves past those gaps.
       this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
-        if (!this.owned.has(key(payload.topic, payload.partition))) return
+        if (!this.owned.has(topicPartitionKey(payload.topic, payload.partition))) return
         engine.positionAdvanced(payload, nextOffsetAfter(offsetFromString(payload.lastOffset)))
       }),
       this.consumer.on(events.CRASH, ({ payload }) => {
@@ -146,7 +145,6 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     await this.consumer.disconnect()
   }
 }
-
 
 /**
  * Wraps a kafkajs consumer (created, not yet running) in offsetkit. Options are checked now,

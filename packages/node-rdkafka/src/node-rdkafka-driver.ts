@@ -3,6 +3,7 @@ import {
   commitOffsetToNumber,
   deadLetterMessage,
   noopLogger,
+  topicPartitionKey,
   type ClientPort,
   type CommitEngine,
   type CommitRequest,
@@ -39,8 +40,6 @@ interface PendingCommit {
   reject(error: unknown): void
 }
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
-
 const toClient = (partitions: readonly TopicPartition[]): TopicPartition[] =>
   partitions.map(({ topic, partition }) => ({ topic, partition }))
 
@@ -58,7 +57,7 @@ function sameOffsets(expected: ReadonlyMap<string, number>, reported: readonly u
       continue
     }
     const { topic, partition, offset } = item as Partial<TopicPartitionOffset>
-    if (typeof topic !== 'string' || typeof partition !== 'number' || expected.get(key(topic, partition)) !== offset) return false
+    if (typeof topic !== 'string' || typeof partition !== 'number' || expected.get(topicPartitionKey(topic, partition)) !== offset) return false
   }
   return true
 }
@@ -229,7 +228,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     const result: PartitionOffset[] = []
     for (const { topic, partition, offset } of positions) {
       // offset is absent (or a negative logical offset) until the partition has delivered.
-      if (typeof offset !== 'number' || offset < 0 || !this.owned.has(key(topic, partition))) continue
+      if (typeof offset !== 'number' || offset < 0 || !this.owned.has(topicPartitionKey(topic, partition))) continue
       result.push({ topic, partition, offset: commitOffsetFromNumber(offset) })
     }
     return result
@@ -240,13 +239,13 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   private async rebalance(code: number | undefined, assignment: Assignment[]): Promise<void> {
     const partitions = toClient(assignment)
     if (code === ERR__ASSIGN_PARTITIONS) {
-      for (const p of partitions) this.owned.set(key(p.topic, p.partition), p)
+      for (const p of partitions) this.owned.set(topicPartitionKey(p.topic, p.partition), p)
       // Core first, so the first records of these partitions are accepted.
       this.engine?.assigned(partitions)
       this.client('assign', () => (this.cooperative() ? this.consumer.incrementalAssign(assignment) : this.consumer.assign(assignment)))
       return
     }
-    for (const p of partitions) this.owned.delete(key(p.topic, p.partition))
+    for (const p of partitions) this.owned.delete(topicPartitionKey(p.topic, p.partition))
     if (code === ERR__REVOKE_PARTITIONS) {
       // Drain and commit while the partitions are still ours; the consume loop keeps polling
       // meanwhile (an async commit in flight needs it; the revoke commit itself is commitSync).
@@ -288,7 +287,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     }
     if (this.pending !== undefined) throw new Error('offsetkit: an async commit is already in flight (core sends one at a time)')
     await new Promise<void>((resolve, reject) => {
-      this.pending = { offsets: new Map(list.map((e) => [key(e.topic, e.partition), e.offset])), resolve, reject }
+      this.pending = { offsets: new Map(list.map((e) => [topicPartitionKey(e.topic, e.partition), e.offset])), resolve, reject }
       try {
         // Only enqueues; the broker's answer comes back as an 'offset.commit' event.
         this.consumer.commit(list)
