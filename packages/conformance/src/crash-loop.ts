@@ -47,7 +47,8 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<{ lines: 
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
   const output: string[] = []
-  if (process.env.OFFSETKIT_CRASH_DEBUG) process.on("exit", () => console.log(output.join("")))
+  // OFFSETKIT_CRASH_DEBUG=1 prints what the children printed (their commit events) at exit.
+  if (process.env.OFFSETKIT_CRASH_DEBUG) process.on('exit', () => console.log(output.join('')))
   const started = (): ChildProcess => {
     const running = start()
     for (const stream of [running.stdout, running.stderr]) stream?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
