@@ -1,7 +1,12 @@
 import type { ClientName } from './parse-args.js'
+import type { MeterReading } from './run-meter.js'
 
-/** One measured run of one cell; what results.json keeps. */
-export interface RunResult {
+/**
+ * One measured run of one cell; what results.json keeps. The meter's figures: timed records
+ * (warm-up excluded); commits over the whole run (null when the client does not tell); event-loop
+ * delay p99, process CPU (all threads) and peak RSS over the timed window.
+ */
+export interface RunResult extends MeterReading {
   readonly client: ClientName
   readonly arm: string
   readonly kind: 'offsetkit' | 'raw'
@@ -9,20 +14,6 @@ export interface RunResult {
   readonly status: 'ok' | 'failed'
   /** Why a run failed (verification, timeout, error). */
   readonly reason?: string
-  /** Timed records (warm-up excluded). */
-  readonly records: number
-  readonly seconds: number
-  readonly recordsPerSec: number
-  /** Commit requests sent over the whole run (warm-up and final commit included); null when the client does not tell. */
-  readonly commits: number | null
-  readonly commitP50Ms: number | null
-  readonly commitP99Ms: number | null
-  /** Event-loop delay p99 over the timed window. */
-  readonly eldP99Ms: number
-  /** Process CPU (user + system, all threads) over the timed window. */
-  readonly cpuSeconds: number
-  /** Peak RSS sampled over the timed window. */
-  readonly rssMiB: number
   /** Setup + timed + close + verification. */
   readonly wallSeconds: number
 }
