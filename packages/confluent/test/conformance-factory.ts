@@ -10,6 +10,8 @@ export const capabilities: ConformanceCapabilities = {
   groupProtocolConsumer: true,
   autoCommit:
     "the KafkaJS API stores delivered+1 in librdkafka's offset store on every batch (otherwise it seeks back and redelivers), so the client's auto-commit could pass unfinished records",
+  trailingMarker:
+    "the fetch position is only safe to read right after a batch (the KafkaJS layer may hold undelivered records in its cache), and a marker fetched after the last records brings no batch, so the committed offset can stay one marker short of the end",
 }
 
 export const factory: ConformanceFactory = {

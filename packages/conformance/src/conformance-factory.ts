@@ -33,4 +33,9 @@ export interface ConformanceCapabilities {
   readonly groupProtocolConsumer: boolean | string
   /** `commit: 'auto'` (the client's own auto-commit fed by offsetkit). `true`, or the reason it cannot. */
   readonly autoCommit: true | string
+  /**
+   * The watermark steps over a transaction marker that is the LAST thing in the log (it arrives
+   * with no record after it). `true` (the default), or the reason the client cannot tell.
+   */
+  readonly trailingMarker?: true | string
 }
