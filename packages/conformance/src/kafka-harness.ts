@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
 import { randomBytes } from 'node:crypto'
+import { waitFor } from '@offsetkit/broker'
 
 export interface TopicSpec {
   partitions?: number
@@ -96,8 +97,21 @@ export class KafkaHarness {
   /**
    * Writes `batches` through a transactional producer; every batch whose index is in `abort` is
    * aborted. Leaves commit/abort markers (and aborted records) as offset gaps consumers never see.
+   * Records need an explicit partition; it returns once every marker is in the log.
    */
   async produceTransactional(topic: string, batches: readonly (readonly ProducedRecord[])[], abort: ReadonlySet<number>): Promise<void> {
+    const before = await this.endOffsets(topic)
+    // Offsets each partition will hold: its records plus one marker per transaction touching it.
+    const growth = new Map<number, bigint>()
+    for (const batch of batches) {
+      const touched = new Set<number>()
+      for (const { partition } of batch) {
+        if (partition === undefined) throw new Error('produceTransactional needs an explicit partition per record')
+        growth.set(partition, (growth.get(partition) ?? 0n) + 1n)
+        touched.add(partition)
+      }
+      for (const partition of touched) growth.set(partition, (growth.get(partition) ?? 0n) + 1n)
+    }
     const producer = this.kafka.producer({ transactionalId: this.name('conformance-tx'), idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
     try {
@@ -110,6 +124,12 @@ export class KafkaHarness {
     } finally {
       await producer.disconnect()
     }
+    // The coordinator writes the last commit/abort marker after commit() returns; until then a
+    // reader's end offset stops at the open transaction. Return only once every marker is there.
+    await waitFor(async () => {
+      const now = await this.endOffsets(topic)
+      return [...growth].every(([partition, n]) => (now.get(partition) ?? 0n) >= (before.get(partition) ?? 0n) + n)
+    }, { what: `every transaction marker of ${topic} written` })
   }
 
   /** Log-end offset per partition. */
