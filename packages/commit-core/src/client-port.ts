@@ -78,4 +78,9 @@ export interface ClientPort<N = unknown> {
    * auto-commit never passes an unfinished record (rdkafka `offsetsStore`, kafkajs `resolveOffset`).
    */
   storeOffsets?(offsets: readonly CommitEntry[]): void | Promise<void>
+  /**
+   * Optional: the log-end offsets of these partitions, asked for only when a partition has
+   * delivered nothing for `liveness.starvationMs` (so a starved partition cannot hide).
+   */
+  queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly PartitionOffset[]>
 }

@@ -18,6 +18,31 @@ export type DropReason =
   /** The partition is revoking, stopped, or the engine is closing. */
   | 'not-dispatching'
 
+/** An owned partition whose committed offset cannot advance although its records complete. */
+export interface StalledPartition extends TopicPartition {
+  readonly epoch: number
+  /**
+   * `commits-failing`: every commit of it failed for the bound; `fenced`: the client keeps
+   * refusing it as from an old member and no revoke, loss or rejoin followed; `commit-hung`:
+   * one commit has not settled for the bound.
+   */
+  readonly reason: 'commits-failing' | 'fenced' | 'commit-hung'
+  /** How long it has been so. */
+  readonly sinceMs: number
+  readonly committed: CommitOffset | undefined
+  readonly watermark: CommitOffset | undefined
+}
+
+/** An owned partition with records to read that delivered nothing for the bound. */
+export interface StarvedPartition extends TopicPartition {
+  readonly epoch: number
+  readonly silentMs: number
+  /** Where its next record would start. */
+  readonly position: CommitOffset
+  /** Its log end, as the client last reported it. */
+  readonly endOffset: CommitOffset
+}
+
 /** Every event the engine emits, by name. */
 export interface CommitEngineEvents<N = unknown> {
   'commit.started': { readonly request: CommitRequest; readonly attempt: number }
@@ -53,6 +78,20 @@ export interface CommitEngineEvents<N = unknown> {
   'record.skipped': { readonly record: EngineRecord<N>; readonly error: ProcessingError; readonly attempts: number }
   'record.dropped': { readonly record: EngineRecord<N>; readonly reason: DropReason }
   'consumer.stopped': { readonly error: ProcessingError }
+  /** Commits of these partitions cannot advance (liveness.commitStallMs). Also a warning. */
+  'commit.stalled': { readonly partitions: readonly StalledPartition[]; readonly lastError: CommitError | undefined }
+  /** Stalled partitions commit again, or are no longer owned. */
+  'commit.recovered': { readonly partitions: readonly TopicPartition[] }
+  /** These partitions have records to read and delivered none (liveness.starvationMs). Also a warning. */
+  'partition.starved': { readonly partitions: readonly StarvedPartition[] }
+  /** Starved partitions deliver again, or are no longer owned. */
+  'partition.flowing': { readonly partitions: readonly TopicPartition[] }
+  /**
+   * The client itself failed (e.g. kafkajs crashed its runner). `restarting`: the client
+   * reconnects by itself (owned partitions are lost meanwhile); otherwise it is dead and the
+   * consumer consumes nothing more until it is recreated.
+   */
+  'client.failed': { readonly error: unknown; readonly restarting: boolean }
   'closed': { readonly error: CommitError | undefined }
 }
 

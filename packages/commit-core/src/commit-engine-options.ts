@@ -8,6 +8,7 @@ import type { Logger } from './logger.js'
 import { noopLogger } from './logger.js'
 import { checkFunction, checkInteger, checkObject, checkOneOf } from './option-checks.js'
 import { systemClock } from './system-clock.js'
+import { resolveLivenessOptions, type LivenessOptions, type ResolvedLiveness } from './liveness-monitor.js'
 
 export interface HandlerContext {
   /** Aborted when the partition is lost, reset by a seek, or its revoke/close drain times out. */
@@ -66,6 +67,8 @@ export interface CommitEngineOptions<N = unknown> {
   readonly drainTimeoutMs?: number
   /** Only 'at-least-once' today; reserved for 'exactly-once' (transactional offsets). */
   readonly mode?: 'at-least-once'
+  /** Bounds after which stalled commits and starved partitions are reported. */
+  readonly liveness?: LivenessOptions
 }
 
 export interface ResolvedOptions<N> {
@@ -83,11 +86,12 @@ export interface ResolvedOptions<N> {
   readonly commitAttempts: number
   readonly commitDelayMs: BackoffFunction
   readonly drainTimeoutMs: number
+  readonly liveness: ResolvedLiveness
 }
 
 const OPTION_KEYS = [
   'port', 'handler', 'clock', 'logger', 'commit', 'ordering', 'ack', 'maxInFlightPerPartition',
-  'maxInFlight', 'concurrency', 'failure', 'commitRetry', 'drainTimeoutMs', 'mode',
+  'maxInFlight', 'concurrency', 'failure', 'commitRetry', 'drainTimeoutMs', 'mode', 'liveness',
 ] as const
 
 /** Checks every option before anything runs; throws a ConfigError naming the first bad one. */
@@ -124,6 +128,7 @@ export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): 
     commitAttempts: checkInteger('commitRetry.retries', retry.retries, 0, 5) + 1,
     commitDelayMs: resolveBackoff('commitRetry.backoff', retry.backoff, { initialMs: 100, maxMs: 5000, factor: 2 }),
     drainTimeoutMs: checkInteger('drainTimeoutMs', o.drainTimeoutMs, 0, 30_000),
+    liveness: resolveLivenessOptions(o.liveness),
   }
 }
 
@@ -132,7 +137,7 @@ function checkPort<N>(value: unknown): ClientPort<N> {
   if (typeof value !== 'object' || value === null) throw new ConfigError('port', value, accepted)
   const port = value as Record<string, unknown>
   for (const name of ['commit', 'classifyCommitError', 'pause', 'resume']) checkFunction(`port.${name}`, port[name])
-  for (const name of ['deadLetter', 'storeOffsets']) {
+  for (const name of ['deadLetter', 'storeOffsets', 'queryEndOffsets']) {
     if (port[name] !== undefined) checkFunction(`port.${name}`, port[name])
   }
   const capabilities = port.capabilities

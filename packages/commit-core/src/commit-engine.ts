@@ -1,7 +1,7 @@
 import type { ClientPort, CommitEntry, EngineRecord, PartitionOffset } from './client-port.js'
 import type { CancelTimer, Clock } from './clock.js'
 import type { CommitError } from './commit-error.js'
-import type { CommitEngineEvents } from './commit-engine-events.js'
+import type { CommitEngineEvents, StalledPartition, StarvedPartition } from './commit-engine-events.js'
 import {
   resolveCommitEngineOptions,
   type CommitEngineOptions,
@@ -15,9 +15,10 @@ import { Deque } from './deque.js'
 import { Entry, Lane, PartitionState } from './partition-state.js'
 import { EngineError, type EngineErrorCode } from './engine-error.js'
 import type { Logger } from './logger.js'
-import type { CommitOffset, RecordOffset } from './offset.js'
+import { nextOffsetAfter, type CommitOffset, type RecordOffset } from './offset.js'
 import { OffsetError } from './offset-error.js'
 import { PartitionTracker } from './partition-tracker.js'
+import { LivenessMonitor, type WatchedPartition } from './liveness-monitor.js'
 import { ProcessingError } from './processing-error.js'
 import { topicPartitionKey, type TopicPartition } from './topic-partition.js'
 import { TypedEmitter, type Listener } from './typed-emitter.js'
@@ -49,6 +50,14 @@ export interface PartitionStats extends TopicPartition {
   readonly oldestInFlightAgeMs: number | undefined
   readonly paused: boolean
   readonly stopped: boolean
+  /** Log end as the client last reported it; undefined when it never did. */
+  readonly endOffset: CommitOffset | undefined
+  /** Time since the partition last delivered a record (or since its assignment). */
+  readonly idleMs: number
+  /** Its commits cannot advance (see the `commit.stalled` event). */
+  readonly stalled: boolean
+  /** It has records to read and delivers none (see the `partition.starved` event). */
+  readonly starved: boolean
 }
 
 export interface CommitEngineStats {
@@ -56,6 +65,25 @@ export interface CommitEngineStats {
   readonly inFlight: number
   readonly running: number
   readonly committing: boolean
+}
+
+/** What a readiness or liveness probe needs, cheap to compute. */
+export interface EngineHealth {
+  /**
+   * `ok`; `degraded`: something is stalled, starved or stopped, or the client is restarting
+   * itself; `failed`: the consumer stopped (failure policy) or the client died.
+   */
+  readonly status: 'ok' | 'degraded' | 'failed'
+  /** Why it is not `ok`, one line per reason. */
+  readonly reasons: readonly string[]
+  readonly ownedPartitions: number
+  readonly inFlight: number
+  readonly oldestInFlightAgeMs: number | undefined
+  /** Since the last commit the broker acknowledged; undefined before the first. */
+  readonly lastCommitAgeMs: number | undefined
+  readonly stalled: readonly StalledPartition[]
+  readonly starved: readonly StarvedPartition[]
+  readonly stopped: readonly TopicPartition[]
 }
 
 /** The engine an adapter drives. Everything but the Promise-returning calls returns at once. */
@@ -73,6 +101,14 @@ export interface CommitEngine<N = unknown> {
   recordsArrived(records: readonly EngineRecord<N>[], options?: RecordsArrivedOptions): void
   /** The client's fetch position moved (e.g. past a transaction marker) without new records. */
   positionAdvanced(partition: TopicPartition, next: CommitOffset): void
+  /** Log-end offsets the client learned (e.g. a fetch's high watermark): starved partitions show. */
+  endOffsetsKnown(offsets: readonly PartitionOffset[]): void
+  /**
+   * The client failed by itself. `restarting`: it reconnects on its own (the adapter reports
+   * its partitions lost meanwhile); otherwise nothing more will be consumed. Emits
+   * `client.failed` and logs it; `health()` shows it.
+   */
+  clientFailed(error: unknown, options: { readonly restarting: boolean }): void
   /** The adapter finished handing over a fetched batch (drives the 'batch' policy). */
   batchEnd(): void
   /** Explicit rewind (or skip ahead): resets the partition to `offset` under a new epoch. */
@@ -89,6 +125,7 @@ export interface CommitEngine<N = unknown> {
   close(): Promise<void>
   on<K extends keyof CommitEngineEvents<N>>(event: K, listener: Listener<CommitEngineEvents<N>[K]>): () => void
   stats(): CommitEngineStats
+  health(): EngineHealth
   readonly closed: boolean
 }
 
@@ -183,6 +220,9 @@ class Engine<N> implements CommitEngine<N> {
   private lastTickAt = Number.NEGATIVE_INFINITY
   private reconciling = false
   private again = false
+  private readonly liveness: LivenessMonitor
+  private lastCommitAckAt: number | undefined
+  private clientFailure: { readonly error: unknown; readonly restarting: boolean } | undefined
 
   constructor(options: ResolvedOptions<N>) {
     this.options = options
@@ -211,14 +251,31 @@ class Engine<N> implements CommitEngine<N> {
         wake: () => this.reconcile(),
       },
       observer: {
-        started: (request, attempt) => this.events.emit('commit.started', { request, attempt }),
-        succeeded: (request, attempt, durationMs) => this.events.emit('commit.succeeded', { request, attempt, durationMs }),
+        started: (request, attempt) => {
+          this.liveness.commitStarted(request)
+          this.events.emit('commit.started', { request, attempt })
+        },
+        succeeded: (request, attempt, durationMs) => {
+          this.lastCommitAckAt = this.clock.now()
+          this.liveness.commitSucceeded(request)
+          this.events.emit('commit.succeeded', { request, attempt, durationMs })
+        },
         failed: (request, error, attempt, willRetry) => {
+          this.liveness.commitFailed(request, error, willRetry)
           const level = willRetry ? 'warn' : 'error'
           this.logger[level]('commit failed', { code: error.code, attempt, willRetry, reason: request.reason, cause: String(error.cause) })
           this.events.emit('commit.failed', { request, error, attempt, willRetry })
         },
       },
+    })
+    this.liveness = new LivenessMonitor({
+      clock: this.clock,
+      logger: this.logger,
+      options: options.liveness,
+      owned: () => this.watched(),
+      emit: (event, payload) => this.events.emit(event, payload as CommitEngineEvents<N>[typeof event]),
+      ...(this.port.queryEndOffsets && { queryEndOffsets: (partitions) => (this.port.queryEndOffsets as NonNullable<ClientPort<N>['queryEndOffsets']>)(partitions) }),
+      endOffsetsKnown: (offsets) => this.endOffsetsKnown(offsets),
     })
   }
 
@@ -253,12 +310,14 @@ class Engine<N> implements CommitEngine<N> {
         this.release(existing, 'PARTITION_REVOKED')
         this.events.emit('partition.revoked', { topic: existing.topic, partition: existing.partition, epoch: existing.epoch, committed: existing.committed })
       }
-      const state = new PartitionState<N>(p.topic, p.partition, ++this.epochs, new PartitionTracker(p.position), this.keyed, this.laneLimit)
+      const state = new PartitionState<N>(p.topic, p.partition, ++this.epochs, new PartitionTracker(p.position), this.keyed, this.laneLimit, this.clock.now())
       if (this.consumerStopped) state.stopped = true
       this.states.set(topicPartitionKey(p.topic, p.partition), state)
       this.flowDirty.add(state)
       this.events.emit('partition.assigned', { topic: p.topic, partition: p.partition, epoch: state.epoch, position: p.position })
     }
+    // A client that restarted itself is back once it is assigned again.
+    if (this.clientFailure?.restarting === true) this.clientFailure = undefined
     this.pipeline.unpark()
     this.reconcile()
   }
@@ -303,6 +362,7 @@ class Engine<N> implements CommitEngine<N> {
     this.forgetInFlight(state)
     state.epoch = ++this.epochs
     state.tracker = new PartitionTracker(offset)
+    state.lastDeliveryAt = this.clock.now()
     state.controller = new AbortController()
     state.resetLanes(this.keyed, this.laneLimit)
     // An explicit rewind is the one case where the committed offset may go backwards.
@@ -340,6 +400,22 @@ class Engine<N> implements CommitEngine<N> {
     this.checkOffset(next)
     this.advance(partition.topic, partition.partition, next)
     this.reconcile()
+  }
+
+  endOffsetsKnown(offsets: readonly PartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      this.checkOffset(offset)
+      const state = this.lookup(topic, partition)
+      if (state !== undefined) state.endOffset = offset
+    }
+  }
+
+  clientFailed(error: unknown, { restarting }: { readonly restarting: boolean }): void {
+    this.clientFailure = { error, restarting }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    if (restarting) this.logger.warn('the client failed and restarts itself; its partitions are reassigned when it rejoins', { error: message })
+    else this.logger.error('the client failed and does not restart: nothing more will be consumed', { error: message })
+    this.events.emit('client.failed', { error, restarting })
   }
 
   batchEnd(): void {
@@ -403,9 +479,70 @@ class Engine<N> implements CommitEngine<N> {
         oldestInFlightAgeMs: oldest === undefined ? undefined : now - oldest.arrivedAt,
         paused: s.paused,
         stopped: s.stopped,
+        endOffset: s.endOffset,
+        idleMs: now - s.lastDeliveryAt,
+        stalled: this.liveness.isStalled(s),
+        starved: this.liveness.isStarved(s),
       })
     }
     return { partitions, inFlight: this.inFlight, running: this.running, committing: this.pipeline.committing }
+  }
+
+  health(): EngineHealth {
+    const now = this.clock.now()
+    let oldest: number | undefined
+    const stopped: TopicPartition[] = []
+    for (const s of this.states.values()) {
+      const head = s.tracker.oldest()
+      if (head !== undefined && (oldest === undefined || head.arrivedAt < oldest)) oldest = head.arrivedAt
+      if (s.stopped) stopped.push(s.toTopicPartition())
+    }
+    const stalled = this.liveness.stalledPartitions()
+    const starved = this.liveness.starvedPartitions()
+    const reasons: string[] = []
+    const failure = this.clientFailure
+    let status: EngineHealth['status'] = 'ok'
+    if (this.consumerStopped) reasons.push('the failure policy stopped the consumer')
+    if (failure !== undefined) {
+      const what = failure.error instanceof Error ? failure.error.message : String(failure.error)
+      reasons.push(failure.restarting ? `the client failed and is restarting: ${what}` : `the client failed and does not restart: ${what}`)
+    }
+    if (this.consumerStopped || (failure !== undefined && !failure.restarting)) status = 'failed'
+    const list = (ps: readonly TopicPartition[]): string => ps.map((p) => `${p.topic}/${p.partition}`).join(', ')
+    if (stalled.length > 0) reasons.push(`commits stalled: ${list(stalled)}`)
+    if (starved.length > 0) reasons.push(`partitions deliver nothing although they have records: ${list(starved)}`)
+    if (stopped.length > 0 && !this.consumerStopped) reasons.push(`partitions stopped by the failure policy: ${list(stopped)}`)
+    if (status === 'ok' && reasons.length > 0) status = 'degraded'
+    return {
+      status,
+      reasons,
+      ownedPartitions: this.states.size,
+      inFlight: this.inFlight,
+      oldestInFlightAgeMs: oldest === undefined ? undefined : now - oldest,
+      lastCommitAgeMs: this.lastCommitAckAt === undefined ? undefined : now - this.lastCommitAckAt,
+      stalled,
+      starved,
+      stopped,
+    }
+  }
+
+  /** The monitor's view of owned partitions in their current epoch (revoking ones are on their way out). */
+  private *watched(): Iterable<WatchedPartition> {
+    for (const s of this.states.values()) {
+      if (s.status !== 'active' || s.fenced) continue
+      const highest = s.tracker.highestSeen
+      yield {
+        topic: s.topic,
+        partition: s.partition,
+        epoch: s.epoch,
+        watermark: s.tracker.watermark(),
+        committed: s.committed,
+        position: highest === undefined ? s.tracker.watermark() : nextOffsetAfter(highest),
+        endOffset: s.endOffset,
+        lastDeliveryAt: s.lastDeliveryAt,
+        expectsRecords: !s.stopped && !s.paused && !this.closing,
+      }
+    }
   }
 
   // ---------------------------------------------------------------- internals: arrival
@@ -413,6 +550,7 @@ class Engine<N> implements CommitEngine<N> {
   private arrive(record: EngineRecord<N>, now: number): void {
     const state = this.lookup(record.topic, record.partition)
     if (state === undefined) return this.drop(record, 'not-assigned')
+    state.lastDeliveryAt = now
     if (state.status !== 'active' || state.stopped || this.closing) return this.drop(record, 'not-dispatching')
     if (!state.tracker.accepts(record.offset)) return this.drop(record, 'duplicate')
     const lane = this.laneFor(state, record)
@@ -436,6 +574,7 @@ class Engine<N> implements CommitEngine<N> {
     // Only where records are still accepted: a partition that drops arriving records (revoking,
     // stopped, closing) would otherwise step its watermark over records nobody processed.
     if (state === undefined || state.fenced || state.status !== 'active' || state.stopped || this.closing) return
+    state.lastDeliveryAt = this.clock.now()
     if (state.tracker.advancePosition(next)) this.watermarkMoved(state)
   }
 
@@ -810,6 +949,7 @@ class Engine<N> implements CommitEngine<N> {
 
   private async shutdown(): Promise<void> {
     this.closing = true
+    this.liveness.stop()
     this.tickTimer?.()
     this.tickTimer = undefined
     const ongoing: Promise<void>[] = []

@@ -6,6 +6,7 @@ export type {
   AssignedPartition,
   CommitEngine,
   CommitEngineStats,
+  EngineHealth,
   PartitionStats,
   RecordsArrivedOptions,
 } from './commit-engine.js'
@@ -16,7 +17,15 @@ export type {
   Ordering,
   RecordHandler,
 } from './commit-engine-options.js'
-export type { CommitEngineEventName, CommitEngineEvents, DropReason, PartitionEvent } from './commit-engine-events.js'
+export type {
+  CommitEngineEventName,
+  CommitEngineEvents,
+  DropReason,
+  PartitionEvent,
+  StalledPartition,
+  StarvedPartition,
+} from './commit-engine-events.js'
+export type { LivenessOptions } from './liveness-monitor.js'
 
 export type {
   ClientCapabilities,
@@ -79,7 +88,7 @@ export type { EngineErrorCode } from './engine-error.js'
 export type { CancelTimer, Clock } from './clock.js'
 export { systemClock } from './system-clock.js'
 export type { Logger } from './logger.js'
-export { noopLogger } from './logger.js'
+export { consoleLogger, noopLogger } from './logger.js'
 export type { Listener } from './typed-emitter.js'
 
 export { FakeClock, flushMicrotasks } from './testing/fake-clock.js'
@@ -88,6 +97,7 @@ export { createOffsetkitConsumer, ConsumerStateError } from './offsetkit-consume
 export type {
   ConsumedRecordHandler,
   ConsumerDriver,
+  ConsumerHealth,
   ConsumerStateErrorCode,
   OffsetkitConsumer,
   OffsetkitOptions,

@@ -9,3 +9,22 @@ export interface Logger {
 const ignore = (): void => {}
 
 export const noopLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
+
+type Level = 'debug' | 'info' | 'warn' | 'error'
+const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error']
+
+/**
+ * The consumer's default logger: warnings and errors to the console (stderr), so a stalled
+ * commit, a starved or stopped partition or a crashed client is never silent. Pass
+ * `logger: noopLogger` to silence it, or your own logger.
+ */
+export function consoleLogger(minimum: Level = 'warn'): Logger {
+  const from = LEVELS.indexOf(minimum)
+  const write = (level: Level) => (message: string, context?: Record<string, unknown>): void => {
+    if (LEVELS.indexOf(level) < from) return
+    const sink = level === 'debug' || level === 'info' ? globalThis.console.log : globalThis.console[level]
+    if (context === undefined) sink(`[offsetkit] ${level}: ${message}`)
+    else sink(`[offsetkit] ${level}: ${message}`, context)
+  }
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
+}

@@ -1,9 +1,10 @@
 import type { ClientPort } from './client-port.js'
-import { createCommitEngine, type CommitEngine, type CommitEngineStats } from './commit-engine.js'
+import { createCommitEngine, type CommitEngine, type CommitEngineStats, type EngineHealth } from './commit-engine.js'
 import type { CommitEngineEvents } from './commit-engine-events.js'
 import { resolveCommitEngineOptions, type CommitEngineOptions, type HandlerContext, type RecordHandler } from './commit-engine-options.js'
 import type { ConsumedRecord } from './consumed-record.js'
 import { ConfigError } from './config-error.js'
+import { consoleLogger } from './logger.js'
 import { OffsetkitError } from './offsetkit-error.js'
 import type { Listener } from './typed-emitter.js'
 
@@ -46,6 +47,13 @@ export class ConsumerStateError extends OffsetkitError {
   }
 }
 
+/** `consumer.health()`: the engine's view plus the consumer's lifecycle state. */
+export interface ConsumerHealth extends Omit<EngineHealth, 'status'> {
+  /** `idle` before run(); `closed` after close(); otherwise the engine's status. */
+  readonly status: 'idle' | 'ok' | 'degraded' | 'failed' | 'closed'
+  readonly state: 'idle' | 'running' | 'closing' | 'closed'
+}
+
 /** The one consumer interface every adapter returns. */
 export interface OffsetkitConsumer<N = unknown> {
   /** Subscribes and starts consuming; resolves once fetching has begun. Once per consumer. */
@@ -56,6 +64,8 @@ export interface OffsetkitConsumer<N = unknown> {
   close(): Promise<void>
   on<K extends keyof CommitEngineEvents<N>>(event: K, listener: Listener<CommitEngineEvents<N>[K]>): () => void
   stats(): CommitEngineStats
+  /** For readiness/liveness probes: `ok`, or what is stalled, starved, stopped or failed. */
+  health(): ConsumerHealth
 }
 
 type State = 'idle' | 'running' | 'closing' | 'closed'
@@ -83,8 +93,20 @@ class Consumer<N> implements OffsetkitConsumer<N> {
     checkTopics(topics)
     if (typeof handler !== 'function') throw new ConfigError('handler', handler, 'a function (record, context) => void | Promise')
     // Drivers hand the engine ConsumedRecords only, so the handler sees what it was promised.
-    const engine = createCommitEngine<N>({ ...this.options, port: this.driver.port, handler: handler as RecordHandler<N> })
+    const engine = createCommitEngine<N>({
+      ...this.options,
+      logger: this.options.logger ?? consoleLogger('warn'),
+      // A consumer watches its partitions for starvation by default; the bare engine only on request.
+      liveness: { starvationMs: 60_000, ...this.options.liveness },
+      port: this.driver.port,
+      handler: handler as RecordHandler<N>,
+    })
     this.engine = engine
+    if (this.options.liveness?.onStall === 'close') {
+      engine.on('commit.stalled', () => {
+        void this.close().catch(() => undefined) // the close's own failure is the 'closed' event
+      })
+    }
     for (const subscription of this.subscriptions) subscription.detach = subscription.attach(engine)
     this.state = 'running'
     await this.driver.start(engine, topics)
@@ -129,6 +151,22 @@ class Consumer<N> implements OffsetkitConsumer<N> {
 
   stats(): CommitEngineStats {
     return this.engine?.stats() ?? { partitions: [], inFlight: 0, running: 0, committing: false }
+  }
+
+  health(): ConsumerHealth {
+    const engine = this.engine?.health() ?? {
+      status: 'ok' as const,
+      reasons: [],
+      ownedPartitions: 0,
+      inFlight: 0,
+      oldestInFlightAgeMs: undefined,
+      lastCommitAgeMs: undefined,
+      stalled: [],
+      starved: [],
+      stopped: [],
+    }
+    const status = this.state === 'idle' ? 'idle' : this.state === 'closed' ? 'closed' : engine.status
+    return { ...engine, status, state: this.state }
   }
 }
 

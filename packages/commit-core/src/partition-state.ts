@@ -65,6 +65,10 @@ export class PartitionState<N> implements TopicPartition {
   readonly retrying = new Set<Entry<N>>()
   drained: (() => void) | undefined
   revoking: Promise<void> | undefined
+  /** Clock time of the last delivery (any record, even a duplicate), or of the assignment. */
+  lastDeliveryAt: number
+  /** The partition's log end, when the client reported it (liveness checks). */
+  endOffset: CommitOffset | undefined
 
   constructor(
     readonly topic: string,
@@ -73,7 +77,9 @@ export class PartitionState<N> implements TopicPartition {
     public tracker: PartitionTracker<Entry<N>>,
     keyed: boolean,
     laneLimit: number,
+    now: number,
   ) {
+    this.lastDeliveryAt = now
     this.resetLanes(keyed, laneLimit)
   }
 

@@ -470,6 +470,10 @@ describe('stats', () => {
           oldestInFlightAgeMs: 250,
           paused: false,
           stopped: false,
+          endOffset: undefined,
+          idleMs: 250,
+          stalled: false,
+          starved: false,
         },
       ],
     })

@@ -5,6 +5,7 @@ import {
   groupByTopic,
   topicPartitionKey,
   deadLetterMessage,
+  commitOffsetFromString,
   nextOffsetAfter,
   offsetFromString,
   type ClientPort,
@@ -42,6 +43,8 @@ class KafkaJSNotRunningError extends Error {
 class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   readonly port: ClientPort<KafkaMessage>
   private running = false
+  /** Set when kafkajs crashed without restarting: the consumer consumes nothing more. */
+  private dead: Error | undefined
   private owned = new Map<string, TopicPartition>()
   private topics: readonly string[] = []
   private readonly detach: Array<() => void> = []
@@ -94,6 +97,8 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         void engine.commit().catch(() => undefined) // failures are commit.failed events
       }),
       this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+        // Also the end of a runner restart (see STOP): commits are valid again from here.
+        this.running = true
         const next = new Map<string, TopicPartition>()
         for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
           for (const partition of partitions) next.set(topicPartitionKey(topic, partition), { topic, partition })
@@ -111,16 +116,28 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
         if (!this.owned.has(topicPartitionKey(payload.topic, payload.partition))) return
         engine.positionAdvanced(payload, nextOffsetAfter(offsetFromString(payload.lastOffset)))
+        // The fetch's high watermark: where the partition's log ends (liveness checks).
+        if (/^\d+$/.test(payload.highWatermark)) {
+          engine.endOffsetsKnown([{ topic: payload.topic, partition: payload.partition, offset: commitOffsetFromString(payload.highWatermark) }])
+        }
       }),
-      this.consumer.on(events.CRASH, ({ payload }) => {
-        if (!payload.restart) this.running = false
-      }),
+      // A STOP we did not ask for is kafkajs' crash path: it stops its runner (leaving the group),
+      // disconnects, then emits CRASH and, for a retriable error, starts a new runner that joins
+      // as a NEW member and refetches from the broker's committed offsets. The old membership is
+      // gone, so its partitions are lost (never committed: that could overwrite a new owner);
+      // GROUP_JOIN after the restart assigns them afresh.
       this.consumer.on(events.STOP, () => {
         this.running = false
+        const gone = [...this.owned.values()]
+        this.owned = new Map()
+        if (gone.length > 0) engine.lost(gone)
+      }),
+      this.consumer.on(events.CRASH, ({ payload }) => {
+        if (!payload.restart) this.dead ??= payload.error
+        engine.clientFailed(payload.error, { restarting: payload.restart })
       }),
     )
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: this.options.fromBeginning })
-    this.running = true
     // run() resolves after the first join; fetching continues in the background.
     await this.consumer.run({
       // With autoCommit off, kafkajs still needs resolved offsets to move its fetch position:
@@ -133,6 +150,8 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         engine.batchEnd()
       },
     })
+    // kafkajs resolves run() after a crash it does not recover from: say so instead of idling.
+    if (this.dead !== undefined) throw this.dead
   }
 
   async stopFetching(): Promise<void> {

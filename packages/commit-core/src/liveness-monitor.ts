@@ -1,0 +1,290 @@
+import type { CommitRequest, PartitionOffset } from './client-port.js'
+import type { CancelTimer, Clock } from './clock.js'
+import type { CommitError } from './commit-error.js'
+import type { CommitEngineEvents, StalledPartition, StarvedPartition } from './commit-engine-events.js'
+import type { Logger } from './logger.js'
+import type { CommitOffset } from './offset.js'
+import { checkInteger, checkObject, checkOneOf } from './option-checks.js'
+import { topicPartitionKey, type TopicPartition } from './topic-partition.js'
+
+export interface LivenessOptions {
+  /**
+   * An owned partition whose done watermark is ahead of its committed offset while its commits
+   * fail or are dropped (or one commit hangs) for this long is reported as `commit.stalled`.
+   * Default 30000; 0 turns the check off.
+   */
+  readonly commitStallMs?: number
+  /**
+   * An owned partition with records after its position (the client reported the log end) that
+   * delivers nothing for this long is reported as `partition.starved`. 0 = off. Default 60000
+   * for consumers built by an adapter; the bare engine checks only when this is set.
+   */
+  readonly starvationMs?: number
+  /** 'warn' (default): events and a warning. 'close': also close the consumer. */
+  readonly onStall?: 'warn' | 'close'
+}
+
+export interface ResolvedLiveness {
+  readonly commitStallMs: number
+  readonly starvationMs: number
+  readonly onStall: 'warn' | 'close'
+}
+
+export function resolveLivenessOptions(value: unknown): ResolvedLiveness {
+  const o = value === undefined ? {} : checkObject('liveness', value, ['commitStallMs', 'starvationMs', 'onStall'], '{ commitStallMs?, starvationMs?, onStall? }')
+  return {
+    commitStallMs: checkInteger('liveness.commitStallMs', o.commitStallMs, 0, 30_000),
+    starvationMs: checkInteger('liveness.starvationMs', o.starvationMs, 0, 0),
+    onStall: checkOneOf('liveness.onStall', o.onStall, ['warn', 'close'], 'warn'),
+  }
+}
+
+/** What the monitor reads of one owned partition (the engine's view, current epoch). */
+export interface WatchedPartition extends TopicPartition {
+  readonly epoch: number
+  readonly watermark: CommitOffset | undefined
+  readonly committed: CommitOffset | undefined
+  /** Where the next delivered record would start: after the highest seen, or the known position. */
+  readonly position: CommitOffset | undefined
+  readonly endOffset: CommitOffset | undefined
+  /** Clock time of the last record delivered, or of the assignment when none came yet. */
+  readonly lastDeliveryAt: number
+  /** Partitions stopped by the failure policy, paused by flow control or revoking are not starved. */
+  readonly expectsRecords: boolean
+}
+
+export interface LivenessDeps {
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly options: ResolvedLiveness
+  /** Owned partitions, current epochs. */
+  owned(): Iterable<WatchedPartition>
+  emit<K extends 'commit.stalled' | 'commit.recovered' | 'partition.starved' | 'partition.flowing'>(event: K, payload: CommitEngineEvents[K]): void
+  /** Asks the client for log-end offsets of silent partitions (optional: not every client can). */
+  queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly PartitionOffset[]>
+  endOffsetsKnown(offsets: readonly PartitionOffset[]): void
+}
+
+interface Failing {
+  readonly epoch: number
+  readonly since: number
+  lastError: CommitError
+}
+
+/**
+ * Makes silent failure loud (DESIGN 15). It watches what core can see, never the wall clock
+ * directly: commits of an owned partition that keep failing or being dropped while records
+ * complete, one commit that never settles, and an owned partition with records to read that
+ * delivers nothing. Each becomes an event after a bound, a warning, and a line in `health()`.
+ */
+export class LivenessMonitor {
+  private readonly failing = new Map<string, Failing>()
+  private readonly stalled = new Map<string, StalledPartition>()
+  private readonly starved = new Map<string, StarvedPartition>()
+  private readonly querying = new Set<string>()
+  private inFlight: { readonly request: CommitRequest; readonly since: number } | undefined
+  private lastError: CommitError | undefined
+  private timer: CancelTimer | undefined
+  private stopped = false
+
+  constructor(private readonly deps: LivenessDeps) {
+    this.arm()
+  }
+
+  commitStarted(request: CommitRequest): void {
+    this.inFlight = { request, since: this.deps.clock.now() }
+    this.arm()
+  }
+
+  commitSucceeded(request: CommitRequest): void {
+    this.inFlight = undefined
+    for (const entry of request.offsets) this.failing.delete(topicPartitionKey(entry.topic, entry.partition))
+    this.check()
+  }
+
+  commitFailed(request: CommitRequest, error: CommitError, willRetry: boolean): void {
+    if (!willRetry) this.inFlight = undefined
+    this.lastError = error
+    const now = this.deps.clock.now()
+    const epochs = new Map<string, number>()
+    for (const p of this.deps.owned()) epochs.set(topicPartitionKey(p.topic, p.partition), p.epoch)
+    for (const entry of request.offsets) {
+      const key = topicPartitionKey(entry.topic, entry.partition)
+      const epoch = epochs.get(key)
+      if (epoch === undefined) continue
+      const known = this.failing.get(key)
+      if (known !== undefined && known.epoch === epoch) known.lastError = error
+      else this.failing.set(key, { epoch, since: now, lastError: error })
+    }
+    this.arm()
+  }
+
+  stalledPartitions(): readonly StalledPartition[] {
+    return [...this.stalled.values()]
+  }
+
+  starvedPartitions(): readonly StarvedPartition[] {
+    return [...this.starved.values()]
+  }
+
+  isStalled(partition: TopicPartition): boolean {
+    return this.stalled.has(topicPartitionKey(partition.topic, partition.partition))
+  }
+
+  isStarved(partition: TopicPartition): boolean {
+    return this.starved.has(topicPartitionKey(partition.topic, partition.partition))
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.timer?.()
+    this.timer = undefined
+  }
+
+  /** One pass over the owned partitions; runs on the monitor's own timer. */
+  check(): void {
+    if (this.stopped) return
+    const now = this.deps.clock.now()
+    const owned = new Map<string, WatchedPartition>()
+    for (const p of this.deps.owned()) owned.set(topicPartitionKey(p.topic, p.partition), p)
+    for (const [key, f] of this.failing) if (owned.get(key)?.epoch !== f.epoch) this.failing.delete(key)
+    this.checkCommits(owned, now)
+    this.checkDeliveries(owned, now)
+    this.arm()
+  }
+
+  private checkCommits(owned: ReadonlyMap<string, WatchedPartition>, now: number): void {
+    const bound = this.deps.options.commitStallMs
+    if (bound === 0) return
+    const newly: StalledPartition[] = []
+    const hung = this.inFlight !== undefined && now - this.inFlight.since >= bound ? this.inFlight : undefined
+    const hungKeys = new Set(hung?.request.offsets.map((e) => topicPartitionKey(e.topic, e.partition)) ?? [])
+    for (const [key, p] of owned) {
+      const failing = this.failing.get(key)
+      if (failing !== undefined && failing.epoch !== p.epoch) this.failing.delete(key)
+      const current = failing !== undefined && failing.epoch === p.epoch ? failing : undefined
+      const behind = p.watermark !== undefined && (p.committed === undefined || p.watermark > p.committed)
+      let since: number | undefined
+      let reason: StalledPartition['reason'] | undefined
+      if (hungKeys.has(key) && hung !== undefined) {
+        since = hung.since
+        reason = 'commit-hung'
+      } else if (current !== undefined && behind && now - current.since >= bound) {
+        since = current.since
+        reason = current.lastError.code === 'FENCED' ? 'fenced' : 'commits-failing'
+      }
+      if (since === undefined || reason === undefined) continue
+      const stalled: StalledPartition = {
+        topic: p.topic,
+        partition: p.partition,
+        epoch: p.epoch,
+        reason,
+        sinceMs: now - since,
+        committed: p.committed,
+        watermark: p.watermark,
+      }
+      if (!this.stalled.has(key)) newly.push(stalled)
+      this.stalled.set(key, stalled)
+    }
+    const recovered: TopicPartition[] = []
+    for (const [key, s] of this.stalled) {
+      const p = owned.get(key)
+      const stillStalled = p !== undefined && p.epoch === s.epoch && (hungKeys.has(key) || this.failing.get(key)?.epoch === p.epoch)
+      if (!stillStalled) {
+        this.stalled.delete(key)
+        recovered.push({ topic: s.topic, partition: s.partition })
+      }
+    }
+    if (recovered.length > 0) {
+      this.deps.logger.info('commits flow again', { partitions: recovered.map((r) => `${r.topic}/${r.partition}`).join(',') })
+      this.deps.emit('commit.recovered', { partitions: recovered })
+    }
+    if (newly.length === 0) return
+    const lastError = this.lastError
+    this.deps.logger.warn('commits stalled: records complete but the committed offset cannot advance', {
+      partitions: newly.map((s) => `${s.topic}/${s.partition}`).join(','),
+      reason: newly[0]?.reason,
+      sinceMs: newly[0]?.sinceMs,
+      lastError: lastError?.message,
+    })
+    this.deps.emit('commit.stalled', { partitions: newly, lastError })
+  }
+
+  private checkDeliveries(owned: ReadonlyMap<string, WatchedPartition>, now: number): void {
+    const bound = this.deps.options.starvationMs
+    if (bound === 0) return
+    const newly: StarvedPartition[] = []
+    const flowing: TopicPartition[] = []
+    const unknown: TopicPartition[] = []
+    for (const [key, p] of owned) {
+      const silentMs = now - p.lastDeliveryAt
+      const known = this.starved.get(key)
+      if (known !== undefined && (known.epoch !== p.epoch || silentMs < bound || !p.expectsRecords)) {
+        this.starved.delete(key)
+        flowing.push({ topic: p.topic, partition: p.partition })
+      }
+      if (!p.expectsRecords || silentMs < bound) continue
+      const start = p.position ?? p.committed
+      if (p.endOffset === undefined || start === undefined) {
+        unknown.push({ topic: p.topic, partition: p.partition })
+        continue
+      }
+      if (p.endOffset <= start || this.starved.has(key)) continue
+      const starved: StarvedPartition = { topic: p.topic, partition: p.partition, epoch: p.epoch, silentMs, position: start, endOffset: p.endOffset }
+      this.starved.set(key, starved)
+      newly.push(starved)
+    }
+    if (flowing.length > 0) this.deps.emit('partition.flowing', { partitions: flowing })
+    if (newly.length > 0) {
+      this.deps.logger.warn('partitions deliver nothing although they have records to read', {
+        partitions: newly.map((s) => `${s.topic}/${s.partition} at ${s.position} of ${s.endOffset}`).join(','),
+        silentMs: newly[0]?.silentMs,
+      })
+      this.deps.emit('partition.starved', { partitions: newly })
+    }
+    this.queryEnds(unknown)
+  }
+
+  /** Asks the client where silent partitions end; the answer lands before the next pass. */
+  private queryEnds(partitions: readonly TopicPartition[]): void {
+    const query = this.deps.queryEndOffsets
+    const wanted = partitions.filter((p) => !this.querying.has(topicPartitionKey(p.topic, p.partition)))
+    if (query === undefined || wanted.length === 0) return
+    for (const p of wanted) this.querying.add(topicPartitionKey(p.topic, p.partition))
+    const done = (): void => {
+      for (const p of wanted) this.querying.delete(topicPartitionKey(p.topic, p.partition))
+    }
+    query(wanted).then(
+      (offsets) => {
+        done()
+        if (!this.stopped) this.deps.endOffsetsKnown(offsets)
+      },
+      (error: unknown) => {
+        done()
+        this.deps.logger.debug('end offsets query failed', { error: String(error) })
+      },
+    )
+  }
+
+  /**
+   * A timer only while there is something to watch: a failing or outstanding commit, a stall to
+   * clear, or (with starvation checks on) the consumer's partitions. An idle engine holds none.
+   */
+  private arm(): void {
+    if (this.stopped) return
+    const { commitStallMs, starvationMs } = this.deps.options
+    const commits = commitStallMs > 0 && (this.inFlight !== undefined || this.failing.size > 0 || this.stalled.size > 0)
+    const deliveries = starvationMs > 0
+    if (!commits && !deliveries) {
+      this.timer?.()
+      this.timer = undefined
+      return
+    }
+    if (this.timer !== undefined) return
+    const periodMs = Math.max(100, Math.floor(Math.min(commits ? commitStallMs : Infinity, deliveries ? starvationMs : Infinity) / 4))
+    this.timer = this.deps.clock.schedule(periodMs, () => {
+      this.timer = undefined
+      this.check()
+    })
+  }
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest'
+import type { CommitEngineEvents } from '../src/commit-engine-events.js'
+import { ConfigError } from '../src/config-error.js'
+import { FakePort, ManualHandler, T, range, records, setup, tick } from './harness.js'
+
+const P0 = { topic: T, partition: 0 }
+const P1 = { topic: T, partition: 1 }
+
+function collect<K extends keyof CommitEngineEvents<string>>(
+  engine: ReturnType<typeof setup>['engine'],
+  event: K,
+): Array<CommitEngineEvents<string>[K]> {
+  const seen: Array<CommitEngineEvents<string>[K]> = []
+  engine.on(event, (payload) => seen.push(payload))
+  return seen
+}
+
+describe('commit liveness', () => {
+  // Defect B's shape: every commit fails as "fenced" within a millisecond, processing goes on,
+  // and nothing ever said so.
+  it('fenced commits that no revoke, loss or rejoin follows become commit.stalled after the bound', async () => {
+    const port = new FakePort()
+    const { engine, clock, logger } = setup({ commit: { every: 1 }, liveness: { commitStallMs: 10_000 } }, port)
+    const stalled = collect(engine, 'commit.stalled')
+    engine.assigned([P0])
+    for (const offset of range(0, 20)) {
+      port.failures.push('fenced')
+      engine.recordsArrived(records(T, 0, [offset]))
+      await tick()
+      await clock.advanceAsync(1_000)
+    }
+    expect(stalled).toHaveLength(1)
+    expect(stalled[0]?.partitions).toMatchObject([{ topic: T, partition: 0, reason: 'fenced', committed: undefined }])
+    expect(stalled[0]?.partitions[0]?.watermark).toBeGreaterThanOrEqual(10n)
+    expect(stalled[0]?.partitions[0]?.sinceMs).toBeGreaterThanOrEqual(10_000)
+    expect(stalled[0]?.lastError?.code).toBe('FENCED')
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('commits stalled'))).toBe(true)
+    expect(engine.stats().partitions[0]?.stalled).toBe(true)
+    expect(engine.health()).toMatchObject({ status: 'degraded', stalled: [{ partition: 0, reason: 'fenced' }] })
+  })
+
+  it('stays quiet while commits fail for less than the bound, and says when they flow again', async () => {
+    const port = new FakePort()
+    const { engine, clock } = setup({ commit: { every: 1 }, liveness: { commitStallMs: 5_000 }, commitRetry: { retries: 0 } }, port)
+    const stalled = collect(engine, 'commit.stalled')
+    const recovered = collect(engine, 'commit.recovered')
+    engine.assigned([P0])
+    port.failures.push('fatal')
+    engine.recordsArrived(records(T, 0, [0]))
+    await tick()
+    await clock.advanceAsync(4_000)
+    expect(stalled).toHaveLength(0)
+    port.failures.push('fatal')
+    engine.recordsArrived(records(T, 0, [1]))
+    await tick()
+    await clock.advanceAsync(2_000)
+    expect(stalled).toHaveLength(1)
+    expect(stalled[0]?.partitions[0]?.reason).toBe('commits-failing')
+    engine.recordsArrived(records(T, 0, [2]))
+    await tick()
+    await clock.advanceAsync(2_000)
+    expect(port.committed(T, 0)).toBe(3n)
+    expect(recovered).toEqual([{ partitions: [P0] }])
+    expect(engine.health().status).toBe('ok')
+  })
+
+  it('a commit that never settles is a stall (commit-hung)', async () => {
+    const port = new FakePort()
+    port.autoReply = false
+    const { engine, clock } = setup({ commit: { every: 1 }, liveness: { commitStallMs: 3_000 } }, port)
+    const stalled = collect(engine, 'commit.stalled')
+    engine.assigned([P0])
+    engine.recordsArrived(records(T, 0, [0]))
+    await tick()
+    await clock.advanceAsync(3_500)
+    expect(stalled[0]?.partitions).toMatchObject([{ partition: 0, reason: 'commit-hung' }])
+    port.answer('ok')
+    await tick()
+    expect(engine.stats().partitions[0]?.stalled).toBe(false)
+  })
+
+  it('a partition that is revoked or lost is no longer stalled', async () => {
+    const port = new FakePort()
+    const { engine, clock } = setup({ commit: { every: 1 }, liveness: { commitStallMs: 1_000 } }, port)
+    const recovered = collect(engine, 'commit.recovered')
+    engine.assigned([P0])
+    port.failures.push('fenced')
+    engine.recordsArrived(records(T, 0, [0]))
+    await tick()
+    await clock.advanceAsync(2_000)
+    expect(engine.health().stalled).toHaveLength(1)
+    engine.lost([P0])
+    await clock.advanceAsync(1_000)
+    expect(recovered).toEqual([{ partitions: [P0] }])
+    expect(engine.health().stalled).toHaveLength(0)
+  })
+
+  it('policies that do not commit are not stalls, and an idle engine holds no timer', async () => {
+    const { engine, clock } = setup({ commit: 'manual', liveness: { commitStallMs: 1_000 } })
+    const stalled = collect(engine, 'commit.stalled')
+    engine.assigned([P0])
+    engine.recordsArrived(records(T, 0, [0, 1, 2]))
+    await tick()
+    await clock.advanceAsync(60_000)
+    expect(stalled).toHaveLength(0)
+    expect(clock.pendingTimers).toBe(0)
+  })
+})
+
+describe('partition liveness (starvation)', () => {
+  // Defect A's shape: one owned partition with a backlog delivers nothing while the others flow.
+  it('an owned partition with records to read that delivers nothing is reported; one without records is not', async () => {
+    const { engine, clock, logger } = setup({ commit: 'manual', liveness: { starvationMs: 10_000 } })
+    const starved = collect(engine, 'partition.starved')
+    const flowing = collect(engine, 'partition.flowing')
+    engine.assigned([{ ...P0, position: 0n }, { ...P1, position: 0n }, { topic: T, partition: 2, position: 5n }])
+    engine.endOffsetsKnown([{ ...P0, offset: 100n }, { ...P1, offset: 100n }, { topic: T, partition: 2, offset: 5n }])
+    for (let i = 0; i < 12; i++) {
+      engine.recordsArrived(records(T, 0, [i]))
+      await clock.advanceAsync(1_000)
+    }
+    expect(starved).toHaveLength(1)
+    expect(starved[0]?.partitions).toEqual([{ topic: T, partition: 1, epoch: 2, silentMs: expect.any(Number), position: 0n, endOffset: 100n }])
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('partitions deliver nothing'))).toBe(true)
+    expect(engine.stats().partitions.map((p) => p.starved)).toEqual([false, true, false])
+    expect(engine.health().status).toBe('degraded')
+    engine.recordsArrived(records(T, 1, [0]))
+    await clock.advanceAsync(3_000)
+    expect(flowing).toEqual([{ partitions: [P1] }])
+    expect(engine.health().starved).toEqual([])
+  })
+
+  it('asks the port for log ends of silent partitions when it can', async () => {
+    const port = new FakePort()
+    const asked: string[] = []
+    ;(port as FakePort & { queryEndOffsets: unknown }).queryEndOffsets = async (partitions: readonly { topic: string; partition: number }[]) => {
+      asked.push(...partitions.map((p) => `${p.topic}/${p.partition}`))
+      return partitions.map((p) => ({ ...p, offset: 50n }))
+    }
+    const { engine, clock } = setup({ commit: 'manual', liveness: { starvationMs: 4_000 } }, port)
+    const starved = collect(engine, 'partition.starved')
+    engine.assigned([{ ...P0, position: 0n }])
+    await clock.advanceAsync(5_000)
+    expect(asked).toEqual(['t/0'])
+    await clock.advanceAsync(1_000)
+    expect(starved[0]?.partitions).toMatchObject([{ partition: 0, position: 0n, endOffset: 50n }])
+  })
+
+  it('a partition paused by flow control or stopped by the failure policy is not starved', async () => {
+    const h = new ManualHandler()
+    const { engine, clock } = setup({ handler: h.handle, commit: 'manual', maxInFlightPerPartition: 2, liveness: { starvationMs: 2_000 } })
+    const starved = collect(engine, 'partition.starved')
+    engine.assigned([{ ...P0, position: 0n }])
+    engine.endOffsetsKnown([{ ...P0, offset: 100n }])
+    engine.recordsArrived(records(T, 0, [0, 1]))
+    await clock.advanceAsync(10_000)
+    expect(engine.stats().partitions[0]?.paused).toBe(true)
+    expect(starved).toHaveLength(0)
+  })
+})
+
+describe('client failures and health', () => {
+  it('a client that dies is failed in health(); one that restarts is degraded until it is assigned again', () => {
+    const { engine, logger } = setup()
+    const failures = collect(engine, 'client.failed')
+    expect(engine.health()).toMatchObject({ status: 'ok', reasons: [], ownedPartitions: 0, lastCommitAgeMs: undefined })
+    engine.clientFailed(new Error('coordinator not available'), { restarting: true })
+    expect(engine.health()).toMatchObject({ status: 'degraded', reasons: [expect.stringContaining('restarting')] })
+    engine.assigned([P0])
+    expect(engine.health().status).toBe('ok')
+    engine.clientFailed(new Error('broken'), { restarting: false })
+    expect(engine.health()).toMatchObject({ status: 'failed', reasons: [expect.stringContaining('does not restart: broken')] })
+    expect(failures.map((f) => f.restarting)).toEqual([true, false])
+    expect(logger.lines.map((l) => l.level)).toEqual(['warn', 'error'])
+  })
+
+  it('health() reports the oldest in-flight record and the age of the last acknowledged commit', async () => {
+    const h = new ManualHandler()
+    const { engine, clock } = setup({ handler: h.handle, commit: 'manual' })
+    engine.assigned([P0])
+    engine.recordsArrived(records(T, 0, [0, 1]))
+    await clock.advanceAsync(700)
+    h.call(0).reply.resolve()
+    await tick()
+    await engine.commit()
+    await clock.advanceAsync(300)
+    expect(engine.health()).toMatchObject({ status: 'ok', ownedPartitions: 1, inFlight: 1, oldestInFlightAgeMs: 1_000, lastCommitAgeMs: 300 })
+  })
+
+  it('rejects bad liveness options before anything runs, naming the field', () => {
+    expect(() => setup({ liveness: { commitStallMs: -1 } })).toThrow(ConfigError)
+    expect(() => setup({ liveness: { commitStallMs: -1 } })).toThrow(/liveness\.commitStallMs/)
+    expect(() => setup({ liveness: { onStall: 'explode' as 'warn' } })).toThrow(/liveness\.onStall.*'warn', 'close'/)
+    expect(() => setup({ liveness: { stallMs: 1 } as never })).toThrow(/liveness\.stallMs/)
+  })
+})
