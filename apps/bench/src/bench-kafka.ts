@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs'
+import { UsageError } from './usage-error.js'
 import { randomBytes } from 'node:crypto'
 
 export interface ProduceSpec {
@@ -42,7 +43,7 @@ export class BenchKafka {
   async produceTopic(topic: string, spec: ProduceSpec, onProgress?: (sent: number) => void): Promise<void> {
     const admin = await this.getAdmin()
     const created = await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: spec.partitions, replicationFactor: 1 }] })
-    if (!created) throw new Error(`topic ${topic} already exists; produce writes to a new topic so counts stay exact`)
+    if (!created) throw new UsageError('--topic', `--topic: ${topic} already exists; produce writes to a new topic so counts stay exact`)
     const value = randomBytes(spec.size)
     const batch = (from: number): Message[] =>
       Array.from({ length: Math.min(SEND_BATCH, spec.messages - from) }, (_, k) => {

@@ -57,6 +57,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     await execute(command)
     return 0
   } catch (error) {
+    // Found only once connected (e.g. the topic exists): still the user's input, said in one line.
+    if (error instanceof UsageError) {
+      process.stderr.write(`offsetkit-bench: ${error.message}\n`)
+      return 2
+    }
     process.stderr.write(`offsetkit-bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     return 1
   }

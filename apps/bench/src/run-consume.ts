@@ -32,11 +32,26 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
     // Idle time counts from the first assignment: after a SIGKILL the group first waits for the
     // dead member's session to expire, which is not idleness.
     let assigned = false
+    // A client restarting itself (kafkajs after a broker restart) is not idle: it comes back.
+    let restarting = false
     consumer.on('partition.assigned', () => {
       assigned = true
+      restarting = false
       lastActivity = performance.now()
     })
     consumer.on('consumer.stopped', ({ error }) => log(`consumer stopped: ${error.message}`))
+    let stalls = 0
+    let starved = 0
+    consumer.on('commit.stalled', ({ partitions }) => { stalls += partitions.length })
+    consumer.on('partition.starved', ({ partitions }) => { starved += partitions.length })
+    let clientDied: unknown
+    consumer.on('client.failed', ({ error, restarting: again }) => {
+      restarting = again
+      if (!again) {
+        clientDied = error
+        stop('the client failed and does not restart')
+      }
+    })
     const handler = async (record: { topic: string; partition: number; offset: bigint }): Promise<void> => {
       if (command.workMs > 0) await sleep(command.workMs)
       if (fd !== undefined) writeSync(fd, `${record.topic} ${record.partition} ${record.offset}\n`)
@@ -50,6 +65,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     let idleTimer: NodeJS.Timeout | undefined
+    let health: ReturnType<typeof consumer.health> | undefined
     try {
       await consumer.run({ topics: [command.topic], handler })
       log(`consuming ${command.topic} as ${command.group} with ${command.client}, commit ${command.commitText}, ordering ${command.ordering}`)
@@ -57,10 +73,12 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
       if (idleMs !== undefined) {
         lastActivity = performance.now()
         idleTimer = setInterval(() => {
-          if (assigned && performance.now() - lastActivity >= idleMs) stop(`idle for ${idleMs} ms`)
+          if (restarting) lastActivity = performance.now()
+          else if (assigned && performance.now() - lastActivity >= idleMs) stop(`idle for ${idleMs} ms`)
         }, Math.min(idleMs, 100))
       }
       const why = await stopped
+      health = consumer.health()
       log(`stopping (${why}): final commit and leave`)
     } finally {
       clearInterval(idleTimer)
@@ -70,6 +88,10 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
       if (fd !== undefined) closeSync(fd)
     }
     const seconds = (performance.now() - started) / 1000
-    process.stdout.write(`${JSON.stringify({ processed, seconds: Math.round(seconds * 1000) / 1000, recordsPerSec: Math.round(processed / seconds), commits })}\n`)
+    const status = health?.status ?? 'closed'
+    process.stdout.write(`${JSON.stringify({ processed, seconds: Math.round(seconds * 1000) / 1000, recordsPerSec: Math.round(processed / seconds), commits, stalls, starved, health: status })}\n`)
+    // Never exit 0 as if all were well: a dead client, or partitions stalled or starved at the end.
+    if (clientDied !== undefined) throw new Error(`the client failed and did not restart: ${clientDied instanceof Error ? clientDied.message : String(clientDied)}`)
+    if (status === 'failed' || status === 'degraded') throw new Error(`the consumer ended ${status}: ${health?.reasons.join('; ')}`)
   })
 }

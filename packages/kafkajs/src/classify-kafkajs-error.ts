@@ -22,7 +22,8 @@ export function classifyKafkajsCommitError(error: unknown): CommitErrorClass {
       if (RETRIABLE.has(type)) return 'retriable'
     }
     if (e.name === 'KafkaJSNotRunningError') return 'fenced'
+    // The retrier can wrap a connection error (broker restarting) in a KafkaJSNonRetriableError.
+    if (RETRIABLE_NAMES.has(e.name)) return 'retriable'
   }
-  if (error instanceof Error && RETRIABLE_NAMES.has(error.name)) return 'retriable'
   return 'fatal'
 }
