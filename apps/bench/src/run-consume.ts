@@ -20,7 +20,13 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
     const consumer = createOffsetkitConsumer(
       command.client,
       { brokers: broker.bootstrapServers, groupId: command.group },
-      { commit: command.commit, ordering: command.ordering, ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }) },
+      {
+        commit: command.commit,
+        ordering: command.ordering,
+        ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
+        // A starved partition must show before the idle exit could hide it.
+        ...(command.exitWhenIdleMs !== undefined && { liveness: { starvationMs: Math.max(1000, Math.min(60_000, Math.floor(command.exitWhenIdleMs / 2))) } }),
+      },
     )
     const fd = command.record === undefined ? undefined : openSync(command.record, 'a')
     let processed = 0
