@@ -85,6 +85,7 @@ export class LivenessMonitor {
   private inFlight: { readonly request: CommitRequest; readonly since: number } | undefined
   private lastError: CommitError | undefined
   private timer: CancelTimer | undefined
+  private periodMs = Infinity
   private stopped = false
 
   constructor(private readonly deps: LivenessDeps) {
@@ -280,8 +281,11 @@ export class LivenessMonitor {
       this.timer = undefined
       return
     }
-    if (this.timer !== undefined) return
     const periodMs = Math.max(100, Math.floor(Math.min(commits ? commitStallMs : Infinity, deliveries ? starvationMs : Infinity) / 4))
+    // A commit failing under a long starvation period needs the shorter one now.
+    if (this.timer !== undefined && this.periodMs <= periodMs) return
+    this.timer?.()
+    this.periodMs = periodMs
     this.timer = this.deps.clock.schedule(periodMs, () => {
       this.timer = undefined
       this.check()

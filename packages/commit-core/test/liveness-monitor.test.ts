@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { CommitEngineEvents } from '../src/commit-engine-events.js'
 import { ConfigError } from '../src/config-error.js'
+import { commitOffsetFromBigInt } from '../src/offset.js'
 import { FakePort, ManualHandler, T, range, records, setup, tick } from './harness.js'
 
 const P0 = { topic: T, partition: 0 }
 const P1 = { topic: T, partition: 1 }
+const at = (offset: number) => commitOffsetFromBigInt(BigInt(offset))
 
 function collect<K extends keyof CommitEngineEvents<string>>(
   engine: ReturnType<typeof setup>['engine'],
@@ -113,8 +115,8 @@ describe('partition liveness (starvation)', () => {
     const { engine, clock, logger } = setup({ commit: 'manual', liveness: { starvationMs: 10_000 } })
     const starved = collect(engine, 'partition.starved')
     const flowing = collect(engine, 'partition.flowing')
-    engine.assigned([{ ...P0, position: 0n }, { ...P1, position: 0n }, { topic: T, partition: 2, position: 5n }])
-    engine.endOffsetsKnown([{ ...P0, offset: 100n }, { ...P1, offset: 100n }, { topic: T, partition: 2, offset: 5n }])
+    engine.assigned([{ ...P0, position: at(0) }, { ...P1, position: at(0) }, { topic: T, partition: 2, position: at(5) }])
+    engine.endOffsetsKnown([{ ...P0, offset: at(100) }, { ...P1, offset: at(100) }, { topic: T, partition: 2, offset: at(5) }])
     for (let i = 0; i < 12; i++) {
       engine.recordsArrived(records(T, 0, [i]))
       await clock.advanceAsync(1_000)
@@ -135,11 +137,11 @@ describe('partition liveness (starvation)', () => {
     const asked: string[] = []
     ;(port as FakePort & { queryEndOffsets: unknown }).queryEndOffsets = async (partitions: readonly { topic: string; partition: number }[]) => {
       asked.push(...partitions.map((p) => `${p.topic}/${p.partition}`))
-      return partitions.map((p) => ({ ...p, offset: 50n }))
+      return partitions.map((p) => ({ ...p, offset: at(50) }))
     }
     const { engine, clock } = setup({ commit: 'manual', liveness: { starvationMs: 4_000 } }, port)
     const starved = collect(engine, 'partition.starved')
-    engine.assigned([{ ...P0, position: 0n }])
+    engine.assigned([{ ...P0, position: at(0) }])
     await clock.advanceAsync(5_000)
     expect(asked).toEqual(['t/0'])
     await clock.advanceAsync(1_000)
@@ -150,8 +152,8 @@ describe('partition liveness (starvation)', () => {
     const h = new ManualHandler()
     const { engine, clock } = setup({ handler: h.handle, commit: 'manual', maxInFlightPerPartition: 2, liveness: { starvationMs: 2_000 } })
     const starved = collect(engine, 'partition.starved')
-    engine.assigned([{ ...P0, position: 0n }])
-    engine.endOffsetsKnown([{ ...P0, offset: 100n }])
+    engine.assigned([{ ...P0, position: at(0) }])
+    engine.endOffsetsKnown([{ ...P0, offset: at(100) }])
     engine.recordsArrived(records(T, 0, [0, 1]))
     await clock.advanceAsync(10_000)
     expect(engine.stats().partitions[0]?.paused).toBe(true)

@@ -4,7 +4,9 @@ import {
   ConsumerStateError,
   createOffsetkitConsumer,
   FakeClock,
+  commitOffsetFromBigInt,
   flushMicrotasks,
+  noopLogger,
   offsetFromBigInt,
   type CommitEngine,
   type ConsumedRecord,
@@ -105,5 +107,58 @@ describe('createOffsetkitConsumer', () => {
     expect(consumer.stats()).toEqual({ partitions: [], inFlight: 0, running: 0, committing: false })
     await consumer.close()
     expect(driver.calls).toEqual(['disconnect'])
+  })
+})
+
+describe('consumer health and liveness defaults', () => {
+  it('health() follows the lifecycle: idle before run(), the engine status while running, closed after close()', async () => {
+    const consumer = createOffsetkitConsumer(new FakeDriver(), { clock: new FakeClock(), logger: noopLogger })
+    expect(consumer.health()).toMatchObject({ status: 'idle', state: 'idle', ownedPartitions: 0 })
+    await consumer.run({ topics: ['t'], handler: () => undefined })
+    expect(consumer.health()).toMatchObject({ status: 'ok', state: 'running', ownedPartitions: 1, reasons: [] })
+    await consumer.close()
+    expect(consumer.health()).toMatchObject({ status: 'closed', state: 'closed' })
+  })
+
+  it('watches for starved partitions by default (60 s), and logs it at warn through the default console logger', async () => {
+    const warnings: unknown[][] = []
+    const original = console.warn
+    console.warn = (...args: unknown[]) => warnings.push(args)
+    try {
+      const driver = new FakeDriver()
+      const clock = new FakeClock()
+      const consumer = createOffsetkitConsumer(driver, { clock, commit: 'manual' })
+      const starved: unknown[] = []
+      consumer.on('partition.starved', ({ partitions }) => starved.push(...partitions))
+      await consumer.run({ topics: ['t'], handler: () => undefined })
+      driver.engine?.assigned([{ topic: 't', partition: 1, position: commitOffsetFromBigInt(0n) }])
+      driver.engine?.endOffsetsKnown([{ topic: 't', partition: 1, offset: commitOffsetFromBigInt(10n) }])
+      await clock.advanceAsync(59_000)
+      expect(starved).toEqual([])
+      await clock.advanceAsync(20_000)
+      expect(starved).toMatchObject([{ topic: 't', partition: 1, position: 0n, endOffset: 10n }])
+      expect(consumer.health().status).toBe('degraded')
+      expect(warnings.some(([line]) => typeof line === 'string' && line.includes('warn: partitions deliver nothing'))).toBe(true)
+      await consumer.close()
+    } finally {
+      console.warn = original
+    }
+  })
+
+  it("onStall: 'close' closes the consumer once commits stall", async () => {
+    const driver = new FakeDriver()
+    const clock = new FakeClock()
+    const consumer = createOffsetkitConsumer(driver, { clock, logger: noopLogger, commit: { every: 1 }, liveness: { commitStallMs: 1_000, onStall: 'close' } })
+    await consumer.run({ topics: ['t'], handler: () => undefined })
+    for (let i = 0; i < 4; i++) driver.port.failures.push('fenced')
+    const seen: string[] = []
+    for (const event of ['commit.failed', 'commit.stalled', 'closed'] as const) consumer.on(event, () => seen.push(event))
+    driver.engine?.recordsArrived([record(0)])
+    await flushMicrotasks()
+    await clock.advanceAsync(2_000)
+    // The close commit is refused too (fenced); the consumer still closes.
+    expect(seen).toEqual(['commit.failed', 'commit.stalled', 'commit.failed', 'closed'])
+    expect(driver.calls).toEqual(['start:t', 'stopFetching', 'disconnect'])
+    expect(consumer.health().status).toBe('closed')
   })
 })
