@@ -1,3 +1,5 @@
+import { redactSecrets, redactText } from '@offsetkit/commit-core'
+
 export type BrokerErrorCode =
   | 'INVALID_OPTION'
   | 'NO_BROKER_RUNTIME'
@@ -6,7 +8,11 @@ export type BrokerErrorCode =
   | 'BROKER_START_TIMEOUT'
   | 'DOCKER_START_FAILED'
 
-/** Every failure of @offsetkit/broker: one class, a `code` to branch on, the cause kept. */
+/**
+ * Every failure of @offsetkit/broker: one class, a `code` to branch on, the cause kept. Messages,
+ * log tails and causes quote what the broker, mvn or Docker printed, which can include SASL/JAAS
+ * settings or passwords (`sasl.jaas.config=…`, `KAFKA_SSL_KEY_PASSWORD=…`): all of it is redacted here.
+ */
 export class BrokerError extends Error {
   override readonly name = 'BrokerError'
   readonly code: BrokerErrorCode
@@ -14,8 +20,8 @@ export class BrokerError extends Error {
   readonly logTail: readonly string[]
 
   constructor(code: BrokerErrorCode, message: string, options: { cause?: unknown; logTail?: readonly string[] } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    super(redactText(message), options.cause === undefined ? undefined : { cause: redactSecrets(options.cause) })
     this.code = code
-    this.logTail = options.logTail ?? []
+    this.logTail = (options.logTail ?? []).map((line) => redactText(line))
   }
 }

@@ -1,3 +1,4 @@
+import { isSecretKey, redactSecrets } from '@offsetkit/commit-core'
 import { BrokerError } from './broker-error.js'
 
 export type BrokerMode = 'auto' | 'external' | 'docker' | 'local'
@@ -37,11 +38,18 @@ export interface ResolvedBrokerOptions {
 
 const MODES: readonly BrokerMode[] = ['auto', 'external', 'docker', 'local']
 
+function render(value: unknown): string {
+  try {
+    return String(JSON.stringify(redactSecrets(value)))
+  } catch {
+    return '[object]'
+  }
+}
+
 function invalid(option: string, value: unknown, accepted: string): BrokerError {
-  return new BrokerError(
-    'INVALID_OPTION',
-    `startBroker: option "${option}" is ${JSON.stringify(value)}; accepted: ${accepted}`,
-  )
+  // A misplaced client setting (`sasl`, `ssl.key.password`) is named, never shown.
+  const shown = isSecretKey(option) ? `set (${typeof value}, value not shown)` : render(value)
+  return new BrokerError('INVALID_OPTION', `startBroker: option "${option}" is ${shown}; accepted: ${accepted}`)
 }
 
 function positiveInteger(option: string, value: unknown, fallback: number, min = 1): number {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { redactText } from '@offsetkit/commit-core'
 import { BrokerError } from './broker-error.js'
 import type { ResolvedBrokerOptions } from './broker-options.js'
 import { freePorts } from './free-ports.js'
@@ -22,6 +23,10 @@ export interface BrokerNode {
   kill(): Promise<void>
   /** Starts a stopped node again on the same ports and data. */
   start(): Promise<void>
+  /** SIGSTOP: the JVM stops answering but keeps its sockets open (a long GC pause, a frozen VM). */
+  freeze(): void
+  /** SIGCONT after `freeze()`. */
+  thaw(): void
 }
 
 export interface LocalCluster {
@@ -189,7 +194,9 @@ class JvmNode implements BrokerNode {
           `Kafka node ${this.nodeId} was not ready after ${this.options.startTimeoutMs} ms. Last log lines:\n${this.tail.join('\n')}`,
           { logTail: [...this.tail] }))
       }, this.options.startTimeoutMs)
-      collectLines(child, (line) => {
+      collectLines(child, (raw) => {
+        // The tail ends up in error messages and every line in onLog: no JAAS/SASL value may pass.
+        const line = redactText(raw)
         this.tail.push(line)
         if (this.tail.length > LOG_TAIL) this.tail.shift()
         this.options.onLog?.(line, this.nodeId)
@@ -213,10 +220,20 @@ class JvmNode implements BrokerNode {
     })
   }
 
+  freeze(): void {
+    this.child?.kill('SIGSTOP')
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT')
+  }
+
   async stop(): Promise<void> {
     const child = this.child
     if (!child) return
     child.kill('SIGTERM')
+    // A frozen JVM only acts on SIGTERM once it runs again.
+    child.kill('SIGCONT')
     const grace = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
     await this.exited
     clearTimeout(grace)

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { inspect } from 'node:util'
+import { redactSecrets, redactText } from '@offsetkit/commit-core'
 
 /** A topic or group name no other test (or earlier run against the same cluster) uses. */
 export function uniqueName(prefix: string): string {
@@ -24,9 +26,42 @@ export async function waitFor<T>(
       last = error
     }
     if (Date.now() > deadline) {
-      const detail = last instanceof Error ? last.message : JSON.stringify(last)
+      const detail = last instanceof Error ? redactText(last.message) : JSON.stringify(redactSecrets(last))
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`)
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
+}
+
+/**
+ * Every place `secret` shows up in an error as a user would see it: `message`, `stack`,
+ * `String()`, `JSON.stringify`, `util.inspect(…, { depth: 10 })`, along the whole `cause` chain.
+ * Empty when the error keeps the secret to itself.
+ */
+export function secretLeaks(error: unknown, secret: string): string[] {
+  const leaks: string[] = []
+  const seen = new Set<unknown>()
+  let current: unknown = error
+  for (let depth = 0; current !== undefined && current !== null && !seen.has(current) && depth < 20; depth++) {
+    seen.add(current)
+    const where = depth === 0 ? 'error' : `cause[${depth}]`
+    const views: Record<string, () => unknown> = {
+      message: () => (current as { message?: unknown }).message,
+      stack: () => (current as { stack?: unknown }).stack,
+      String: () => String(current),
+      JSON: () => JSON.stringify(current),
+      inspect: () => inspect(current, { depth: 10 }),
+    }
+    for (const [name, view] of Object.entries(views)) {
+      let text: unknown
+      try {
+        text = view()
+      } catch (thrown) {
+        text = `(threw ${String(thrown)})`
+      }
+      if (typeof text === 'string' && text.includes(secret)) leaks.push(`${where}.${name}`)
+    }
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined
+  }
+  return leaks
 }

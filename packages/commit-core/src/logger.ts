@@ -1,3 +1,5 @@
+import { redactSecrets, redactText } from './redact-secrets.js'
+
 /** Structured logger; `context` values are plain data (offsets are rendered as strings). */
 export interface Logger {
   debug(message: string, context?: Record<string, unknown>): void
@@ -23,8 +25,9 @@ export function consoleLogger(minimum: Level = 'warn'): Logger {
   const write = (level: Level) => (message: string, context?: Record<string, unknown>): void => {
     if (LEVELS.indexOf(level) < from) return
     const sink = level === 'debug' || level === 'info' ? globalThis.console.log : globalThis.console[level]
-    if (context === undefined) sink(`[offsetkit] ${level}: ${message}`)
-    else sink(`[offsetkit] ${level}: ${message}`, context)
+    // Lines quote client errors, which can quote the client's config: secrets are taken out.
+    if (context === undefined) sink(`[offsetkit] ${level}: ${redactText(message)}`)
+    else sink(`[offsetkit] ${level}: ${redactText(message)}`, redactSecrets(context))
   }
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
 }

@@ -1,4 +1,5 @@
 import { OffsetkitError, describeValue } from './offsetkit-error.js'
+import { redactSecrets } from './redact-secrets.js'
 
 /** An offset that cannot be represented exactly: malformed string, negative, unsafe number, > int64. */
 export class OffsetError extends OffsetkitError {
@@ -7,6 +8,6 @@ export class OffsetError extends OffsetkitError {
 
   constructor(value: unknown, reason: string) {
     super(`Invalid offset ${describeValue(value)}: ${reason}`)
-    this.value = value
+    this.value = redactSecrets(value)
   }
 }

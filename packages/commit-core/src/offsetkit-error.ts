@@ -1,3 +1,5 @@
+import { redactSecrets, redactText } from './redact-secrets.js'
+
 /**
  * Base of every error offsetkit surfaces. One subclass per concern, each with a `code` union, so
  * callers branch on `code` instead of parsing messages, and raw client errors only ever appear as
@@ -15,13 +17,16 @@ export abstract class OffsetkitError extends Error {
   }
 }
 
-/** Renders any value for an error message without throwing (bigints, symbols, cycles). */
+/**
+ * Renders any value for an error message without throwing (bigints, symbols, cycles), secrets
+ * redacted (see redact-secrets.ts).
+ */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
     case 'bigint':
       return `${value}n`
     case 'string':
-      return JSON.stringify(value)
+      return JSON.stringify(redactText(value))
     case 'function':
       return '[function]'
     case 'symbol':
@@ -29,8 +34,12 @@ export function describeValue(value: unknown): string {
     case 'object': {
       if (value === null) return 'null'
       if (Array.isArray(value)) return `[array(${value.length})]`
+      // A client, producer or other instance: its fields (often the whole client config) say nothing useful.
+      const proto: unknown = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return describeKind(value)
       try {
-        return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value)
+        const safe = redactSecrets(value)
+        return JSON.stringify(safe, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(safe)
       } catch {
         return '[object]'
       }
@@ -38,4 +47,18 @@ export function describeValue(value: unknown): string {
     default:
       return String(value)
   }
+}
+
+/**
+ * What a value is, without showing it: for values that must not be rendered (a secret-looking
+ * option, a whole client config).
+ */
+export function describeKind(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object'
+  }
+  return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '@offsetkit/commit-core'
+import { ConfigError, secretValues } from '@offsetkit/commit-core'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 
 /** The signature the KafkaJS API awaits for a top-level `rebalance_cb`. */
@@ -44,33 +44,40 @@ const AUTO_COMMIT_ACCEPTED =
  * builds from it: client auto-commit off, offsetkit's rebalance_cb, batches unlimited by default.
  */
 export function buildConsumerConfig(config: unknown, rebalanceCb: ConfluentRebalanceCallback): BuiltConsumerConfig {
-  if (!isPlainObject(config)) throw new ConfigError('config', config, "the object you would pass to kafka.consumer(), e.g. { kafkaJS: { groupId } }")
+  // Errors name the offending key only: the config holds credentials (sasl.*, kafkaJS.sasl), so it
+  // is never rendered whole and its secret values are scrubbed from whatever is.
+  if (!isPlainObject(config)) {
+    throw new ConfigError('config', config, "the object you would pass to kafka.consumer(), e.g. { kafkaJS: { groupId } }", { hideValue: true })
+  }
+  const secrets = { secrets: secretValues(config) }
   const kafkaJS = config.kafkaJS
-  if (kafkaJS !== undefined && !isPlainObject(kafkaJS)) throw new ConfigError('config.kafkaJS', kafkaJS, 'an object (the KafkaJS-style consumer config)')
+  if (kafkaJS !== undefined && !isPlainObject(kafkaJS)) {
+    throw new ConfigError('config.kafkaJS', kafkaJS, 'an object (the KafkaJS-style consumer config)', { ...secrets, hideValue: true })
+  }
   const block: Record<string, unknown> = kafkaJS ?? {}
 
   // Top-level librdkafka keys win over the kafkaJS block inside the client, so the group id may be either.
   const groupId = own(config, 'group.id') ? config['group.id'] : block.groupId
   if (typeof groupId !== 'string' || groupId === '') {
-    throw new ConfigError(own(config, 'group.id') ? "config['group.id']" : 'config.kafkaJS.groupId', groupId, 'a non-empty consumer group id')
+    throw new ConfigError(own(config, 'group.id') ? "config['group.id']" : 'config.kafkaJS.groupId', groupId, 'a non-empty consumer group id', secrets)
   }
   for (const [key, accepted] of FORBIDDEN_TOP_LEVEL) {
-    if (own(config, key)) throw new ConfigError(`config['${key}']`, config[key], accepted)
+    if (own(config, key)) throw new ConfigError(`config['${key}']`, config[key], accepted, secrets)
   }
   for (const [key, accepted] of FORBIDDEN_KAFKAJS) {
-    if (own(block, key)) throw new ConfigError(`config.kafkaJS.${key}`, block[key], accepted)
+    if (own(block, key)) throw new ConfigError(`config.kafkaJS.${key}`, block[key], accepted, secrets)
   }
   if (own(config, 'enable.auto.commit') && config['enable.auto.commit'] !== false) {
-    throw new ConfigError("config['enable.auto.commit']", config['enable.auto.commit'], AUTO_COMMIT_ACCEPTED)
+    throw new ConfigError("config['enable.auto.commit']", config['enable.auto.commit'], AUTO_COMMIT_ACCEPTED, secrets)
   }
   if (own(block, 'autoCommit') && block.autoCommit !== false) {
-    throw new ConfigError('config.kafkaJS.autoCommit', block.autoCommit, AUTO_COMMIT_ACCEPTED)
+    throw new ConfigError('config.kafkaJS.autoCommit', block.autoCommit, AUTO_COMMIT_ACCEPTED, secrets)
   }
 
   const batchSize = own(config, 'js.consumer.max.batch.size') ? config['js.consumer.max.batch.size'] : -1
   const size = typeof batchSize === 'number' || typeof batchSize === 'string' ? Number(batchSize) : Number.NaN
   if (!Number.isInteger(size) || (size <= 0 && size !== -1)) {
-    throw new ConfigError("config['js.consumer.max.batch.size']", batchSize, 'a positive integer, or -1 for unlimited (the default offsetkit uses)')
+    throw new ConfigError("config['js.consumer.max.batch.size']", batchSize, 'a positive integer, or -1 for unlimited (the default offsetkit uses)', secrets)
   }
 
   return {

@@ -171,13 +171,13 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
  */
 export function offsetkitKafkajs(consumer: Consumer, options: KafkajsOffsetkitOptions = {}): OffsetkitConsumer<KafkaMessage> {
   if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function' || typeof consumer.commitOffsets !== 'function') {
-    throw new ConfigError('consumer', consumer, 'a kafkajs Consumer (kafka.consumer({ groupId }))')
+    throw new ConfigError('consumer', consumer, 'a kafkajs Consumer (kafka.consumer({ groupId }))', { hideValue: true })
   }
   const { fromBeginning, deadLetter, ...core } = options
   if (fromBeginning !== undefined && typeof fromBeginning !== 'boolean') throw new ConfigError('fromBeginning', fromBeginning, 'true or false')
   if (deadLetter !== undefined) {
     if (deadLetter === null || typeof deadLetter !== 'object' || typeof deadLetter.producer?.send !== 'function') {
-      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected kafkajs Producer')
+      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected kafkajs Producer', { hideValue: true })
     }
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }

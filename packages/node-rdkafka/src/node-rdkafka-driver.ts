@@ -3,6 +3,9 @@ import {
   commitOffsetToNumber,
   deadLetterMessage,
   noopLogger,
+  redactSecrets,
+  redactingLogger,
+  secretValues,
   topicPartitionKey,
   type ClientPort,
   type CommitEngine,
@@ -75,6 +78,8 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   readonly port: ClientPort<Message>
   readonly consumer: KafkaConsumer
   private readonly logger: Logger
+  /** The config's secret values, scrubbed from what the client says before it reaches logs or callers. */
+  private readonly secrets: readonly string[]
   private engine: CommitEngine<Message> | undefined
   /** Partitions assigned and not being revoked: only these get fetch positions. */
   private readonly owned = new Map<string, TopicPartition>()
@@ -87,7 +92,9 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   private pending: PendingCommit | undefined
 
   constructor(private readonly options: NodeRdkafkaDriverOptions) {
-    this.logger = options.logger ?? noopLogger
+    this.secrets = [...secretValues(options.global), ...secretValues(options.topic)]
+    // librdkafka's messages can quote the config it was given, credentials included.
+    this.logger = redactingLogger(options.logger ?? noopLogger, this.secrets)
     // Creating the client validates the librdkafka config but does not connect yet.
     this.consumer = new Kafka.KafkaConsumer(
       {
@@ -128,7 +135,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     this.consumer.on('offset.commit', (error, partitions) => this.commitReported(error, partitions))
     this.consumer.on('event.error', (error) => this.logger.warn('librdkafka error', { code: error.code, error: error.message }))
     await new Promise<void>((resolve, reject) => {
-      this.consumer.connect({}, (error) => (error ? reject(error) : resolve()))
+      this.consumer.connect({}, (error) => (error ? reject(redactSecrets(error, { secrets: this.secrets })) : resolve()))
     })
     this.connected = true
     this.consumer.setDefaultConsumeTimeout(this.options.consumeTimeoutMs)

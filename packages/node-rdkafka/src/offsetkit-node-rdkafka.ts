@@ -1,6 +1,7 @@
 import {
   ConfigError,
   checkDeadLetterTopic,
+  configErrorFromClient,
   createOffsetkitConsumer,
   resolveCommitPolicy,
   type CommitPolicyOption,
@@ -47,7 +48,7 @@ function checkProducer(producer: unknown): Producer {
   const accepted = 'a connected node-rdkafka Producer created with dr_cb: true'
   const p = producer as Partial<Producer> & { _cb_configs?: { event?: { delivery_cb?: unknown } } } | null | undefined
   if (typeof p !== 'object' || p === null || typeof p.produce !== 'function' || typeof p.poll !== 'function' || typeof p.on !== 'function') {
-    throw new ConfigError('deadLetter.producer', producer, accepted)
+    throw new ConfigError('deadLetter.producer', producer, accepted, { hideValue: true })
   }
   // node-rdkafka keeps no public trace of dr_cb; without it no delivery report would ever come
   // and every dead letter would hang, so check the callback it installs for dr_cb/dr_msg_cb.
@@ -83,8 +84,9 @@ export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: N
   try {
     driver = new NodeRdkafkaDriver({ global, topic, ...resolved, autoCommit, deadLetter: dead, logger: core.logger })
   } catch (error) {
-    // librdkafka rejects unknown properties and bad values when the client is created.
-    throw new ConfigError('config', client.config, `a config librdkafka accepts (${error instanceof Error ? error.message : String(error)})`)
+    // librdkafka rejects unknown properties and bad values when the client is created; its message
+    // names the property (and may echo the value), the config itself holds credentials.
+    throw configErrorFromClient(error, [{ option: 'config', config: global }, { option: 'topicConfig', config: topic }], 'a config librdkafka accepts')
   }
   return createOffsetkitConsumer(driver, core)
 }

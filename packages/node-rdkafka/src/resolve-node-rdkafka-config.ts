@@ -1,4 +1,4 @@
-import { ConfigError } from '@offsetkit/commit-core'
+import { ConfigError, secretValues } from '@offsetkit/commit-core'
 
 type Config = Record<string, unknown>
 
@@ -29,33 +29,38 @@ export function resolveNodeRdkafkaConfig(
   topicConfig: unknown,
   autoCommit: boolean,
 ): { global: Config; topic: Config } {
-  if (!isPlainObject(config)) throw new ConfigError('config', config, 'a librdkafka global config object, e.g. { "metadata.broker.list", "group.id" }')
-  if (topicConfig !== undefined && !isPlainObject(topicConfig)) {
-    throw new ConfigError('topicConfig', topicConfig, 'a librdkafka topic config object, e.g. { "auto.offset.reset": "earliest" }')
+  // Errors name the offending key only: the configs hold credentials (sasl.*, ssl.key.*), so a
+  // whole config is never rendered and its secret values are scrubbed from whatever is.
+  if (!isPlainObject(config)) {
+    throw new ConfigError('config', config, 'a librdkafka global config object, e.g. { "metadata.broker.list", "group.id" }', { hideValue: true })
   }
+  if (topicConfig !== undefined && !isPlainObject(topicConfig)) {
+    throw new ConfigError('topicConfig', topicConfig, 'a librdkafka topic config object, e.g. { "auto.offset.reset": "earliest" }', { hideValue: true })
+  }
+  const secrets = { secrets: [...secretValues(config), ...secretValues(topicConfig)] }
   const groupId = config['group.id']
   if (typeof groupId !== 'string' || groupId === '') {
-    throw new ConfigError('config["group.id"]', groupId, 'a non-empty consumer group id (offsetkit commits group offsets)')
+    throw new ConfigError('config["group.id"]', groupId, 'a non-empty consumer group id (offsetkit commits group offsets)', secrets)
   }
   const brokers = config['metadata.broker.list'] ?? config['bootstrap.servers']
   if (typeof brokers !== 'string' || brokers === '') {
-    throw new ConfigError('config["metadata.broker.list"]', brokers, 'a non-empty "host:port,..." list (or "bootstrap.servers")')
+    throw new ConfigError('config["metadata.broker.list"]', brokers, 'a non-empty "host:port,..." list (or "bootstrap.servers")', secrets)
   }
   for (const owned of ['rebalance_cb', 'offset_commit_cb'] as const) {
     if (config[owned] !== undefined) {
       throw new ConfigError(`config.${owned}`, config[owned],
-        `nothing: offsetkit installs its own ${owned} (use offsetkit's partition.* and commit.* events instead)`)
+        `nothing: offsetkit installs its own ${owned} (use offsetkit's partition.* and commit.* events instead)`, secrets)
     }
   }
   const store = config['enable.auto.offset.store']
   if (store !== undefined && flag(store) !== false) {
     throw new ConfigError('config["enable.auto.offset.store"]', store,
-      'false or unset: with true librdkafka stores offsets of records delivered but not yet processed')
+      'false or unset: with true librdkafka stores offsets of records delivered but not yet processed', secrets)
   }
   const auto = config['enable.auto.commit']
   if (auto !== undefined && flag(auto) !== autoCommit) {
     throw new ConfigError('config["enable.auto.commit"]', auto,
-      autoCommit ? "true or unset (commit: 'auto' uses librdkafka's auto-commit)" : "false or unset (set offsetkit's commit: 'auto' to use librdkafka's auto-commit)")
+      autoCommit ? "true or unset (commit: 'auto' uses librdkafka's auto-commit)" : "false or unset (set offsetkit's commit: 'auto' to use librdkafka's auto-commit)", secrets)
   }
   return {
     global: {
