@@ -79,8 +79,16 @@ export interface ClientPort<N = unknown> {
    */
   storeOffsets?(offsets: readonly CommitEntry[]): void | Promise<void>
   /**
-   * Optional: the log-end offsets of these partitions, asked for only when a partition has
-   * delivered nothing for `liveness.starvationMs` (so a starved partition cannot hide).
+   * Optional: where these partitions' logs end and, when known, where this consumer starts
+   * reading them. Asked only for partitions that delivered nothing for `liveness.starvationMs`,
+   * so a partition that is never consumed cannot hide.
    */
-  queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly PartitionOffset[]>
+  queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly LogOffsets[]>
+}
+
+/** A partition's log end and, when known, where this consumer starts reading it. */
+export interface LogOffsets extends TopicPartition {
+  readonly end: CommitOffset
+  /** The group's committed offset, or where `auto.offset.reset` puts a group without one. */
+  readonly start?: CommitOffset | undefined
 }

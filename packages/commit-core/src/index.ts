@@ -35,10 +35,13 @@ export type {
   CommitReason,
   CommitRequest,
   EngineRecord,
+  LogOffsets,
   PartitionOffset,
 } from './client-port.js'
 export type { TopicPartition } from './topic-partition.js'
 export { groupByTopic, topicPartitionKey } from './topic-partition.js'
+export { queryRdkafkaLogOffsets } from './rdkafka-log-offsets.js'
+export type { RdkafkaOffsetQueries } from './rdkafka-log-offsets.js'
 
 export { resolveCommitPolicy } from './commit-policy.js'
 export type {
@@ -96,7 +99,13 @@ export type { Logger } from './logger.js'
 export { consoleLogger, noopLogger } from './logger.js'
 export type { Listener } from './typed-emitter.js'
 
-export { FakeClock, flushMicrotasks } from './testing/fake-clock.js'
+// Test helpers moved to the `@offsetkit/commit-core/testing` subpath; these stay for a while.
+export {
+  /** @deprecated import from '@offsetkit/commit-core/testing' */
+  FakeClock,
+  /** @deprecated import from '@offsetkit/commit-core/testing' */
+  flushMicrotasks,
+} from './testing/fake-clock.js'
 
 export { createOffsetkitConsumer, ConsumerStateError } from './offsetkit-consumer.js'
 export type {

@@ -1,4 +1,4 @@
-import type { CommitRequest, PartitionOffset } from './client-port.js'
+import type { CommitRequest, LogOffsets, PartitionOffset } from './client-port.js'
 import type { CancelTimer, Clock } from './clock.js'
 import type { CommitError } from './commit-error.js'
 import type { CommitEngineEvents, StalledPartition, StarvedPartition } from './commit-engine-events.js'
@@ -61,7 +61,7 @@ export interface LivenessDeps {
   owned(): Iterable<WatchedPartition>
   emit<K extends 'commit.stalled' | 'commit.recovered' | 'partition.starved' | 'partition.flowing'>(event: K, payload: CommitEngineEvents[K]): void
   /** Asks the client for log-end offsets of silent partitions (optional: not every client can). */
-  queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly PartitionOffset[]>
+  queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly LogOffsets[]>
   endOffsetsKnown(offsets: readonly PartitionOffset[]): void
 }
 
@@ -82,6 +82,9 @@ export class LivenessMonitor {
   private readonly stalled = new Map<string, StalledPartition>()
   private readonly starved = new Map<string, StarvedPartition>()
   private readonly querying = new Set<string>()
+  private readonly queriedAt = new Map<string, number>()
+  /** Where partitions that never delivered start, as the client reported it (by epoch). */
+  private readonly startHints = new Map<string, { readonly epoch: number; readonly offset: CommitOffset }>()
   private inFlight: { readonly request: CommitRequest; readonly since: number } | undefined
   private lastError: CommitError | undefined
   private timer: CancelTimer | undefined
@@ -149,6 +152,8 @@ export class LivenessMonitor {
     const owned = new Map<string, WatchedPartition>()
     for (const p of this.deps.owned()) owned.set(topicPartitionKey(p.topic, p.partition), p)
     for (const [key, f] of this.failing) if (owned.get(key)?.epoch !== f.epoch) this.failing.delete(key)
+    for (const [key, h] of this.startHints) if (owned.get(key)?.epoch !== h.epoch) this.startHints.delete(key)
+    for (const key of this.queriedAt.keys()) if (!owned.has(key)) this.queriedAt.delete(key)
     this.checkCommits(owned, now)
     this.checkDeliveries(owned, now)
     this.arm()
@@ -216,7 +221,7 @@ export class LivenessMonitor {
     if (bound === 0) return
     const newly: StarvedPartition[] = []
     const flowing: TopicPartition[] = []
-    const unknown: TopicPartition[] = []
+    const unknown: WatchedPartition[] = []
     for (const [key, p] of owned) {
       const silentMs = now - p.lastDeliveryAt
       const known = this.starved.get(key)
@@ -225,12 +230,16 @@ export class LivenessMonitor {
         flowing.push({ topic: p.topic, partition: p.partition })
       }
       if (!p.expectsRecords || silentMs < bound) continue
-      const start = p.position ?? p.committed
-      if (p.endOffset === undefined || start === undefined) {
-        unknown.push({ topic: p.topic, partition: p.partition })
+      const hint = this.startHints.get(key)
+      const start = p.position ?? p.committed ?? (hint?.epoch === p.epoch ? hint.offset : undefined)
+      const queried = this.queriedAt.get(key)
+      // Silent and not known to have lag: ask (again, once per bound: the log may have grown).
+      const ask = !this.starved.has(key) && (queried === undefined || now - queried >= bound)
+      if (p.endOffset === undefined || start === undefined || p.endOffset <= start) {
+        if (ask) unknown.push(p)
         continue
       }
-      if (p.endOffset <= start || this.starved.has(key)) continue
+      if (this.starved.has(key)) continue
       const starved: StarvedPartition = { topic: p.topic, partition: p.partition, epoch: p.epoch, silentMs, position: start, endOffset: p.endOffset }
       this.starved.set(key, starved)
       newly.push(starved)
@@ -246,19 +255,29 @@ export class LivenessMonitor {
     this.queryEnds(unknown)
   }
 
-  /** Asks the client where silent partitions end; the answer lands before the next pass. */
-  private queryEnds(partitions: readonly TopicPartition[]): void {
+  /** Asks the client where silent partitions end (and start); the answer lands before the next pass. */
+  private queryEnds(partitions: readonly WatchedPartition[]): void {
     const query = this.deps.queryEndOffsets
     const wanted = partitions.filter((p) => !this.querying.has(topicPartitionKey(p.topic, p.partition)))
     if (query === undefined || wanted.length === 0) return
-    for (const p of wanted) this.querying.add(topicPartitionKey(p.topic, p.partition))
+    const now = this.deps.clock.now()
+    for (const p of wanted) {
+      this.querying.add(topicPartitionKey(p.topic, p.partition))
+      this.queriedAt.set(topicPartitionKey(p.topic, p.partition), now)
+    }
     const done = (): void => {
       for (const p of wanted) this.querying.delete(topicPartitionKey(p.topic, p.partition))
     }
     query(wanted).then(
       (offsets) => {
         done()
-        if (!this.stopped) this.deps.endOffsetsKnown(offsets)
+        if (this.stopped) return
+        const epochs = new Map(wanted.map((p) => [topicPartitionKey(p.topic, p.partition), p.epoch]))
+        for (const { topic, partition, start } of offsets) {
+          const epoch = epochs.get(topicPartitionKey(topic, partition))
+          if (start !== undefined && epoch !== undefined) this.startHints.set(topicPartitionKey(topic, partition), { epoch, offset: start })
+        }
+        this.deps.endOffsetsKnown(offsets.map(({ topic, partition, end }) => ({ topic, partition, offset: end })))
       },
       (error: unknown) => {
         done()

@@ -132,20 +132,24 @@ describe('partition liveness (starvation)', () => {
     expect(engine.health().starved).toEqual([])
   })
 
-  it('asks the port for log ends of silent partitions when it can', async () => {
+  // Exactly defect A: assigned without a known position, never one record delivered.
+  it('asks the port where a silent partition starts and ends: one never consumed is reported', async () => {
     const port = new FakePort()
     const asked: string[] = []
     ;(port as FakePort & { queryEndOffsets: unknown }).queryEndOffsets = async (partitions: readonly { topic: string; partition: number }[]) => {
       asked.push(...partitions.map((p) => `${p.topic}/${p.partition}`))
-      return partitions.map((p) => ({ ...p, offset: at(50) }))
+      return partitions.map((p) => (p.partition === 0 ? { ...p, end: at(50), start: at(0) } : { ...p, end: at(7), start: at(7) }))
     }
     const { engine, clock } = setup({ commit: 'manual', liveness: { starvationMs: 4_000 } }, port)
     const starved = collect(engine, 'partition.starved')
-    engine.assigned([{ ...P0, position: at(0) }])
+    engine.assigned([P0, P1])
     await clock.advanceAsync(5_000)
-    expect(asked).toEqual(['t/0'])
+    expect(asked).toEqual(['t/0', 't/1'])
     await clock.advanceAsync(1_000)
-    expect(starved[0]?.partitions).toMatchObject([{ partition: 0, position: 0n, endOffset: 50n }])
+    expect(starved.flatMap((e) => e.partitions)).toMatchObject([{ partition: 0, position: 0n, endOffset: 50n }])
+    // The one without lag is asked again once per bound (its log may grow); the starved one is not.
+    await clock.advanceAsync(4_000)
+    expect(asked).toEqual(['t/0', 't/1', 't/1'])
   })
 
   it('a partition paused by flow control or stopped by the failure policy is not starved', async () => {

@@ -2,7 +2,8 @@ import {
   commitOffsetFromNumber,
   commitOffsetToNumber,
   deadLetterMessage,
-  noopLogger,
+  consoleLogger,
+  queryRdkafkaLogOffsets,
   redactSecrets,
   redactingLogger,
   secretValues,
@@ -15,6 +16,7 @@ import {
   type DeadLetterTopicOption,
   type Logger,
   type PartitionOffset,
+  type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
 import Kafka from 'node-rdkafka'
@@ -94,7 +96,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   constructor(private readonly options: NodeRdkafkaDriverOptions) {
     this.secrets = [...secretValues(options.global), ...secretValues(options.topic)]
     // librdkafka's messages can quote the config it was given, credentials included.
-    this.logger = redactingLogger(options.logger ?? noopLogger, this.secrets)
+    this.logger = redactingLogger(options.logger ?? consoleLogger('warn'), this.secrets)
     // Creating the client validates the librdkafka config but does not connect yet.
     this.consumer = new Kafka.KafkaConsumer(
       {
@@ -121,6 +123,9 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
         deadLetter: (record, error, attempts) =>
           produceDeadLetter(dead.producer, deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)),
       }),
+      // Liveness: where a silent partition ends and starts, so one never consumed cannot hide.
+      queryEndOffsets: (partitions) =>
+        queryRdkafkaLogOffsets(this.consumer as unknown as RdkafkaOffsetQueries, partitions, options.topic['auto.offset.reset']),
       ...(options.autoCommit && {
         // Stored as given (librdkafka adds no "+1"): core's entries are already next-to-read.
         storeOffsets: (entries) => {
@@ -195,7 +200,8 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
             next()
           })
         } catch (error) {
-          this.logger.error('consume threw; the consume loop stops', { error: String(error) })
+          // Nothing more will be consumed: say so (event, health 'failed'), never idle quietly.
+          this.engine?.clientFailed(redactSecrets(error, { secrets: this.secrets }), { restarting: false })
           resolve()
         }
       }
