@@ -4,8 +4,8 @@ import {
   commitOffsetFromNumber,
   commitOffsetToNumber,
   createOffsetkitConsumer,
-  groupByTopic,
   deadLetterMessage,
+  queryRdkafkaLogOffsets,
   type ClientPort,
   type CommitEngine,
   type CommitRequest,
@@ -15,11 +15,13 @@ import {
   type OffsetkitConsumer,
   type OffsetkitOptions,
   type PartitionOffset,
+  type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { buildConsumerConfig, type ConfluentRebalanceCallback } from './build-consumer-config.js'
 import { classifyConfluentCommitError } from './classify-confluent-error.js'
+import { confluentConnectError } from './confluent-connect-error.js'
 import { headersToConfluent, recordFromConfluent } from './confluent-records.js'
 
 type Message = KafkaJS.KafkaMessage
@@ -30,10 +32,12 @@ export interface ConfluentOffsetkitOptions extends OffsetkitOptions<Message> {
 }
 
 /** The slice of the consumer's internal rdkafka-API client the driver uses (not in the client's types). */
-interface InternalClient {
+interface InternalClient extends RdkafkaOffsetQueries {
   isConnected(): boolean
   commitSync(offsets: Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string }>): void
   position(partitions: TopicPartition[]): Array<{ topic: string; partition: number; offset?: number }>
+  pause(partitions: TopicPartition[]): void
+  resume(partitions: TopicPartition[]): void
 }
 
 type ConsumerWithInternals = KafkaJS.Consumer & { _getInternalClient(): InternalClient | undefined }
@@ -49,21 +53,30 @@ class ConsumerNotConnectedError extends Error {
 }
 
 /**
- * Drives @confluentinc/kafka-javascript's KafkaJS API. Two things it cannot take from that API:
+ * Drives @confluentinc/kafka-javascript's KafkaJS API. Three things it cannot take from that API:
  * - commit acknowledgement: `commitOffsets` resolves once the commit is queued and broker errors
  *   never reach it, so every commit goes through the internal client's `commitSync`, which
  *   returns after the broker replied and throws its error code;
  * - fetch positions: the internal client's `position()` steps the watermark over transaction
- *   markers and compacted offsets that are never delivered.
+ *   markers and compacted offsets that are never delivered;
+ * - pause/resume: the KafkaJS API's `pause()` drops the partition's prefetched run from its cache
+ *   and seeks back only to an offset resolved since the last seek. A run none of which was handed
+ *   out yet (another partition's batch filled the in-flight bound and core paused them all) was
+ *   dropped with librdkafka's position already past it: that partition never delivered again.
+ *   librdkafka's own pause leaves the cache alone (its records still arrive, so a bound can be
+ *   passed by what was already fetched) and refetches from after the last message it handed over.
  */
 class ConfluentDriver implements ConsumerDriver<Message> {
   readonly port: ClientPort<Message>
   private readonly consumer: ConsumerWithInternals
   private readonly maxBatchSize: number | undefined
+  /** Kept to scrub its secrets from the client's connect errors. */
+  private readonly config: unknown
   private engine: CommitEngine<Message> | undefined
   private fetching = false
 
   constructor(kafka: KafkaJS.Kafka, config: unknown, deadLetter: ConfluentOffsetkitOptions['deadLetter']) {
+    this.config = config
     const rebalance: ConfluentRebalanceCallback = (error, assignment, fns) => this.rebalanced(error.code, assignment, fns.assignmentLost())
     const built = buildConsumerConfig(config, rebalance)
     this.maxBatchSize = built.maxBatchSize
@@ -73,8 +86,11 @@ class ConfluentDriver implements ConsumerDriver<Message> {
       capabilities: { leaderEpoch: true, commitMetadata: true, transactions: true },
       commit: (request) => this.commit(request),
       classifyCommitError: classifyConfluentCommitError,
-      pause: (partitions) => this.consumer.pause(groupByTopic(partitions)),
-      resume: (partitions) => this.consumer.resume(groupByTopic(partitions)),
+      // librdkafka's own pause and resume, not the KafkaJS API's (see the class comment).
+      pause: (partitions) => this.internal('nothing was paused').pause(partitions.map(({ topic, partition }) => ({ topic, partition }))),
+      resume: (partitions) => this.internal('nothing was resumed').resume(partitions.map(({ topic, partition }) => ({ topic, partition }))),
+      // Liveness: where a silent partition ends and starts, so one never consumed cannot hide.
+      queryEndOffsets: (partitions) => queryRdkafkaLogOffsets(this.internal('nothing was queried'), partitions, autoOffsetReset(config)),
       ...(deadLetter && {
         deadLetter: async (record, error, attempts) => {
           const message = deadLetterMessage(record as ConsumedRecord, error, attempts, deadLetter.topic)
@@ -95,9 +111,9 @@ class ConfluentDriver implements ConsumerDriver<Message> {
     }
   }
 
-  private internal(): InternalClient {
+  private internal(what = 'the commit was not sent'): InternalClient {
     const internal = this.consumer._getInternalClient()
-    if (internal === undefined || !internal.isConnected()) throw new ConsumerNotConnectedError('the confluent consumer is not connected; the commit was not sent')
+    if (internal === undefined || !internal.isConnected()) throw new ConsumerNotConnectedError(`the confluent consumer is not connected; ${what}`)
     return internal
   }
 
@@ -131,7 +147,12 @@ class ConfluentDriver implements ConsumerDriver<Message> {
 
   async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
     this.engine = engine
-    await this.consumer.connect()
+    try {
+      await this.consumer.connect()
+    } catch (error) {
+      // The KafkaJS API checks its config only here, and its messages can echo values.
+      throw confluentConnectError(error, this.config)
+    }
     await this.consumer.subscribe({ topics: [...topics] })
     this.fetching = true
     // Returns at once; the group join happens in the background and reports through rebalance_cb.
@@ -140,9 +161,8 @@ class ConfluentDriver implements ConsumerDriver<Message> {
       eachBatch: async ({ batch, resolveOffset }) => {
         if (!this.fetching || batch.messages.length === 0) return
         const last = batch.messages[batch.messages.length - 1] as Message
-        // "Delivered", not "done": unresolved batches are sought back and redelivered by the client,
-        // and its pause() re-seeks to the last resolved offset. The offset it stores is never
-        // committed (auto-commit is off; offsetkit commits explicit offsets).
+        // "Delivered", not "done": unresolved batches are sought back and redelivered by the client.
+        // The offset it stores is never committed (auto-commit is off; offsetkit commits explicit offsets).
         ;(resolveOffset as (offset: string, leaderEpoch?: number) => void)(last.offset, last.leaderEpoch)
         const position = this.fetchPosition(batch.topic, batch.partition, batch.messages.length)
         const records = batch.messages.map((m) => recordFromConfluent(batch.topic, batch.partition, m))
@@ -181,6 +201,12 @@ class ConfluentDriver implements ConsumerDriver<Message> {
   }
 }
 
+/** Where a group without a committed offset starts: librdkafka's key wins over the KafkaJS block. */
+function autoOffsetReset(config: unknown): unknown {
+  const c = config as { 'auto.offset.reset'?: unknown; kafkaJS?: { fromBeginning?: unknown } }
+  return c['auto.offset.reset'] ?? (c.kafkaJS?.fromBeginning === true ? 'earliest' : 'latest')
+}
+
 /**
  * Builds a confluent KafkaJS-API consumer from `config` (what you would pass to
  * `kafka.consumer()`) and wraps it in offsetkit. The client reads its rebalance callback and
@@ -198,7 +224,7 @@ export function offsetkitConfluent(
   const { deadLetter, ...core } = options
   if (deadLetter !== undefined) {
     if (deadLetter === null || typeof deadLetter !== 'object' || typeof deadLetter.producer?.send !== 'function') {
-      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())')
+      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())', { hideValue: true })
     }
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }
