@@ -4,9 +4,11 @@ import { defineConfig } from 'vitest/config'
 
 // Tests read workspace source, not builds: @offsetkit/<name> resolves to packages/<name>/src.
 const root = fileURLToPath(new URL('.', import.meta.url))
-const alias = Object.fromEntries(
-  readdirSync(`${root}packages`).map((name) => [`@offsetkit/${name}`, `${root}packages/${name}/src/index.ts`]),
-)
+// Subpath exports come first: an alias also matches what starts with its key and a slash.
+const alias = Object.fromEntries([
+  ['@offsetkit/commit-core/testing', `${root}packages/commit-core/src/testing/index.ts`],
+  ...readdirSync(`${root}packages`).map((name) => [`@offsetkit/${name}`, `${root}packages/${name}/src/index.ts`]),
+])
 
 // Unit tests (`*.test.ts`) never need a broker. Integration tests (`*.int.test.ts`) share ONE
 // broker per run, started by the integration project's globalSetup.

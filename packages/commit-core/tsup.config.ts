@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.config.base'
 
-export default packageBuild()
+// Two entries: the engine, and test helpers under the `./testing` subpath export.
+export default packageBuild({ entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } })

@@ -30,7 +30,7 @@ export interface CommitSource<S, P extends PreparedCommit> {
   /** The broker accepted `prepared`; apply it where the partition is still in the same epoch. */
   committed(prepared: P): void
   /** Partitions that held dispatch until this commit settled may dispatch again. */
-  release(blocked: readonly S[]): void
+  liftSyncHolds(held: readonly S[]): void
   /** State changed outside any engine call (a reply arrived, a backoff ended). */
   wake(): void
 }
@@ -46,7 +46,8 @@ interface Intent<S> {
   sync: boolean
   reason: CommitReason
   waiters: CommitWaiter[]
-  blocks: S[]
+  /** Partitions whose dispatch waits for this commit (sync policy decisions). */
+  holds: S[]
   /** Failed (retriable) attempts so far. */
   attempts: number
 }
@@ -69,13 +70,14 @@ export interface CommitPipelineDeps<S, P extends PreparedCommit> {
 /**
  * One commit in flight per consumer. Requests made while one is in flight coalesce into a single
  * pending intent whose offsets are read when it is SENT, so the latest watermark wins and a
- * commit never carries offsets of a partition that was released meanwhile. In-flight commits are
+ * commit never carries offsets of a partition that was released meanwhile. Sent commits are
  * never cancelled; their replies are applied only where the partition epoch still matches.
  */
 export class CommitPipeline<S, P extends PreparedCommit> {
   private pending: Intent<S> | undefined
   private parked: Intent<S> | undefined
-  private inFlight = false
+  /** A commit was sent and its reply has not come. */
+  private outstanding = false
   private backoff: CancelTimer | undefined
   private closed = false
 
@@ -83,14 +85,14 @@ export class CommitPipeline<S, P extends PreparedCommit> {
 
   /** Nothing in flight, waiting for a backoff, or queued. */
   get idle(): boolean {
-    return !this.inFlight && this.backoff === undefined && this.pending === undefined
+    return !this.outstanding && this.backoff === undefined && this.pending === undefined
   }
 
   get committing(): boolean {
-    return this.inFlight
+    return this.outstanding
   }
 
-  request(scope: CommitScope<S>, sync: boolean, reason: CommitReason, block?: S, waiter?: CommitWaiter): void {
+  request(scope: CommitScope<S>, sync: boolean, reason: CommitReason, hold?: S, waiter?: CommitWaiter): void {
     if (this.closed) {
       waiter?.settle({ ok: false, error: new CommitError('CLOSED', 'the commit engine is closed') })
       return
@@ -102,7 +104,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
         sync,
         reason,
         waiters: waiter === undefined ? [] : [waiter],
-        blocks: block === undefined ? [] : [block],
+        holds: hold === undefined ? [] : [hold],
         attempts: 0,
       }
       return
@@ -115,7 +117,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
     if (sync) pending.sync = true
     if (REASON_RANK[reason] > REASON_RANK[pending.reason]) pending.reason = reason
     if (waiter !== undefined) pending.waiters.push(waiter)
-    if (block !== undefined) pending.blocks.push(block)
+    if (hold !== undefined) pending.holds.push(hold)
   }
 
   /** Requests a commit and resolves with its outcome; never rejects. */
@@ -133,7 +135,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
 
   /** Sends the pending intent if nothing is in flight and no backoff is running. */
   kick(): void {
-    if (this.inFlight || this.backoff !== undefined || this.pending === undefined) return
+    if (this.outstanding || this.backoff !== undefined || this.pending === undefined) return
     const intent = this.pending
     this.pending = undefined
     const prepared = this.deps.source.prepare(intent.scope)
@@ -143,7 +145,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
     }
     const request: CommitRequest = { offsets: prepared.entries, sync: intent.sync, reason: intent.reason }
     const attempt = intent.attempts + 1
-    this.inFlight = true
+    this.outstanding = true
     this.deps.observer.started(request, attempt)
     const startedAt = this.deps.clock.now()
     let reply: Promise<void>
@@ -170,7 +172,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
   }
 
   private succeeded(intent: Intent<S>, prepared: P, request: CommitRequest, attempt: number, startedAt: number): void {
-    this.inFlight = false
+    this.outstanding = false
     this.deps.source.committed(prepared)
     this.deps.observer.succeeded(request, attempt, this.deps.clock.now() - startedAt)
     this.finish(intent, OK)
@@ -178,7 +180,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
   }
 
   private failed(intent: Intent<S>, request: CommitRequest, attempt: number, cause: unknown): void {
-    this.inFlight = false
+    this.outstanding = false
     const classification = this.classify(cause)
     const context = { cause, classification, attempts: attempt, request }
     switch (classification) {
@@ -202,8 +204,8 @@ export class CommitPipeline<S, P extends PreparedCommit> {
         const parkable = intent.waiters.filter((w) => w.parkable)
         for (const waiter of intent.waiters) if (!waiter.parkable) waiter.settle({ ok: false, error })
         // Do not hold dispatch across a rebalance: the re-commit carries their offsets anyway.
-        this.deps.source.release(intent.blocks)
-        const parked: Intent<S> = { scope: intent.scope, sync: intent.sync, reason: intent.reason, waiters: parkable, blocks: [], attempts: 0 }
+        this.deps.source.liftSyncHolds(intent.holds)
+        const parked: Intent<S> = { scope: intent.scope, sync: intent.sync, reason: intent.reason, waiters: parkable, holds: [], attempts: 0 }
         this.parked = this.parked === undefined ? parked : mergeInto(this.parked, parked)
         break
       }
@@ -223,7 +225,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
   }
 
   private finish(intent: Intent<S>, outcome: CommitOutcome): void {
-    if (intent.blocks.length > 0) this.deps.source.release(intent.blocks)
+    if (intent.holds.length > 0) this.deps.source.liftSyncHolds(intent.holds)
     for (const waiter of intent.waiters) waiter.settle(outcome)
   }
 
@@ -248,6 +250,6 @@ function mergeInto<S>(base: Intent<S>, later: Intent<S>): Intent<S> {
   base.sync ||= later.sync
   if (REASON_RANK[later.reason] > REASON_RANK[base.reason]) base.reason = later.reason
   base.waiters.push(...later.waiters)
-  base.blocks.push(...later.blocks)
+  base.holds.push(...later.holds)
   return base
 }

@@ -105,7 +105,7 @@ export {
   FakeClock,
   /** @deprecated import from '@offsetkit/commit-core/testing' */
   flushMicrotasks,
-} from './testing/fake-clock.js'
+} from './deprecated-test-exports.js'
 
 export { createOffsetkitConsumer, ConsumerStateError } from './offsetkit-consumer.js'
 export type {

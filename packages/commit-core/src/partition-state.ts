@@ -1,21 +1,28 @@
-import type { EngineRecord } from './client-port.js'
+import type { CommitEntry, EngineRecord } from './client-port.js'
 import type { CancelTimer } from './clock.js'
+import type { PreparedCommit } from './commit-pipeline.js'
 import { Deque } from './deque.js'
 import type { CommitOffset, RecordOffset } from './offset.js'
 import type { PartitionTracker, TrackedRecord } from './partition-tracker.js'
 import type { TopicPartition } from './topic-partition.js'
 
-// The engine's per-partition bookkeeping. Plain data with a few helpers; every decision about it
-// is made in commit-engine.ts.
+// The engine's per-partition bookkeeping, with the predicates every part asks of it. The parts
+// (dispatcher, flow control, failures, scheduler) and the engine decide what to do with it.
 
-export type PartitionStatus = 'active' | 'revoking' | 'released'
+/**
+ * Where an assignment is in its life. `active`: records are accepted and dispatched.
+ * `draining`: a revoke or close stopped dispatch and waits for running handlers. `fenced`: the
+ * watermark is final (acks and positions are ignored) while its last commit runs. `released`:
+ * no longer owned; nothing of it may be committed.
+ */
+export type PartitionPhase = 'active' | 'draining' | 'fenced' | 'released'
 
 /** A sequential unit of dispatch: a partition, or one key of a partition. */
 export class Lane<N> {
-  readonly queue = new Deque<Entry<N>>()
+  readonly queue = new Deque<TrackedEntry<N>>()
   /** Entries taken from the queue and not yet given back (running, retry backoff, dead-letter). */
   active = 0
-  /** In the engine's ready queue. */
+  /** In the dispatcher's ready queue. */
   ready = false
   /** Replaced by a seek or dropped by a release: never dispatches again. */
   retired = false
@@ -27,8 +34,8 @@ export class Lane<N> {
   ) {}
 }
 
-/** A tracked record and its dispatch state. */
-export class Entry<N> implements TrackedRecord {
+/** A tracked record (seen, not done) and its dispatch state. */
+export class TrackedEntry<N> implements TrackedRecord {
   done = false
   attempt = 0
   retry: CancelTimer | undefined
@@ -45,24 +52,28 @@ export class Entry<N> implements TrackedRecord {
     this.offset = record.offset
     this.leaderEpoch = record.leaderEpoch
   }
+
+  /** Still in its partition's current epoch and not fenced: its outcome counts. */
+  isCurrent(): boolean {
+    return this.epoch === this.state.epoch && !this.state.fenced
+  }
 }
 
 /** One assigned partition: tracker, lanes, flow and commit state of the current epoch. */
 export class PartitionState<N> implements TopicPartition {
-  status: PartitionStatus = 'active'
-  /** Acks and positions are ignored from here on; the watermark is final. */
-  fenced = false
+  phase: PartitionPhase = 'active'
+  /** Stopped by the failure policy: accepts and dispatches nothing until a seek. */
   stopped = false
-  syncBlocks = 0
+  /** Sync commits this partition's dispatch waits for. */
+  syncHolds = 0
   running = 0
   overBound = false
   paused = false
   committed: CommitOffset | undefined
-  stored: CommitOffset | undefined
   controller = new AbortController()
   lane: Lane<N> | undefined
   keyLanes: Map<string, Lane<N>> | undefined
-  readonly retrying = new Set<Entry<N>>()
+  readonly retrying = new Set<TrackedEntry<N>>()
   drained: (() => void) | undefined
   revoking: Promise<void> | undefined
   /** Clock time of the last delivery (any record, even a duplicate), or of the assignment. */
@@ -74,15 +85,51 @@ export class PartitionState<N> implements TopicPartition {
     readonly topic: string,
     readonly partition: number,
     public epoch: number,
-    public tracker: PartitionTracker<Entry<N>>,
-    keyed: boolean,
-    laneLimit: number,
+    public tracker: PartitionTracker<TrackedEntry<N>>,
     now: number,
   ) {
     this.lastDeliveryAt = now
-    this.resetLanes(keyed, laneLimit)
   }
 
+  get active(): boolean {
+    return this.phase === 'active'
+  }
+
+  /** Acks and positions are ignored from here on; the watermark is final. */
+  get fenced(): boolean {
+    return this.phase === 'fenced' || this.phase === 'released'
+  }
+
+  get released(): boolean {
+    return this.phase === 'released'
+  }
+
+  /**
+   * Records (and fetch positions) are tracked only here. A closing engine has stopped dispatch
+   * of every partition before anything else runs, so no partition is active while it closes.
+   */
+  acceptsRecords(): boolean {
+    return this.phase === 'active' && !this.stopped
+  }
+
+  /** Records are accepted and no sync commit holds the partition. */
+  canDispatch(): boolean {
+    return this.acceptsRecords() && this.syncHolds === 0
+  }
+
+  /**
+   * An explicit seek: a new epoch reading from the tracker's start. The committed offset is
+   * forgotten: a rewind is the one case where it may go backwards.
+   */
+  restart(epoch: number, tracker: PartitionTracker<TrackedEntry<N>>, now: number): void {
+    this.epoch = epoch
+    this.tracker = tracker
+    this.lastDeliveryAt = now
+    this.controller = new AbortController()
+    this.committed = undefined
+  }
+
+  /** Retires the lanes (and their queues) and starts new empty ones. */
   resetLanes(keyed: boolean, laneLimit: number): void {
     for (const lane of this.lanes()) {
       lane.retired = true
@@ -102,7 +149,31 @@ export class PartitionState<N> implements TopicPartition {
     return this.keyLanes === undefined ? [] : this.keyLanes.values()
   }
 
+  /** What a commit or an offset store of `offset` sends for this partition. */
+  commitEntry(offset: CommitOffset, withLeaderEpoch: boolean): CommitEntry {
+    const leaderEpoch = withLeaderEpoch ? this.tracker.leaderEpoch : undefined
+    return leaderEpoch === undefined
+      ? { topic: this.topic, partition: this.partition, offset }
+      : { topic: this.topic, partition: this.partition, offset, leaderEpoch }
+  }
+
   toTopicPartition(): TopicPartition {
     return { topic: this.topic, partition: this.partition }
   }
+}
+
+/** One partition's share of a commit: applied on success only if the epoch still matches. */
+export interface CommitTarget<N> {
+  readonly state: PartitionState<N>
+  readonly epoch: number
+  readonly offset: CommitOffset
+}
+
+export interface PreparedOffsets<N> extends PreparedCommit {
+  readonly targets: readonly CommitTarget<N>[]
+}
+
+/** For log lines. */
+export function partitionFields(p: TopicPartition): Record<string, unknown> {
+  return { topic: p.topic, partition: p.partition }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, createCommitEngine, FakeClock, systemClock, type CommitEngineOptions } from '../src/index.js'
+import { ConfigError, createCommitEngine, systemClock, type CommitEngineOptions } from '../src/index.js'
+import { FakeClock } from '@offsetkit/commit-core/testing'
 import { FakePort } from './harness.js'
 
 function base(over: Record<string, unknown> = {}): CommitEngineOptions<string> {

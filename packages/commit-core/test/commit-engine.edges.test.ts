@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, createCommitEngine, FakeClock, commitOffsetFromBigInt } from '../src/index.js'
+import { ConfigError, createCommitEngine, commitOffsetFromBigInt } from '../src/index.js'
+import { FakeClock } from '@offsetkit/commit-core/testing'
 import { describeValue } from '../src/offsetkit-error.js'
 import { FakePort, ManualHandler, T, records, setup, tick } from './harness.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FakeClock, flushMicrotasks } from '../src/index.js'
+import { FakeClock, flushMicrotasks } from '@offsetkit/commit-core/testing'
 
 describe('FakeClock', () => {
   it('fires timers in time order, then creation order, as time is advanced', () => {

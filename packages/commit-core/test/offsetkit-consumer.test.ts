@@ -3,15 +3,14 @@ import {
   ConfigError,
   ConsumerStateError,
   createOffsetkitConsumer,
-  FakeClock,
   commitOffsetFromBigInt,
-  flushMicrotasks,
   noopLogger,
   offsetFromBigInt,
   type CommitEngine,
   type ConsumedRecord,
   type ConsumerDriver,
 } from '../src/index.js'
+import { FakeClock, flushMicrotasks } from '@offsetkit/commit-core/testing'
 import { FakePort } from './harness.js'
 
 /** A driver whose "client" is the test: it records lifecycle calls and exposes the engine. */
@@ -162,3 +161,4 @@ describe('consumer health and liveness defaults', () => {
     expect(consumer.health().status).toBe('closed')
   })
 })
+

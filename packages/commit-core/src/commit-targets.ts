@@ -1,0 +1,35 @@
+import type { CommitEntry } from './client-port.js'
+import type { CommitScope } from './commit-pipeline.js'
+import type { Logger } from './logger.js'
+import { partitionFields, type CommitTarget, type PartitionState, type PreparedOffsets } from './partition-state.js'
+
+/**
+ * What a commit of `scope` carries now. Offsets are read at send time from the live state: a
+ * released partition (stale epoch) can never be committed, and a coalesced request always
+ * carries the latest watermark.
+ */
+export function prepareCommit<N>(
+  scope: CommitScope<PartitionState<N>>,
+  owned: Iterable<PartitionState<N>>,
+  withLeaderEpoch: boolean,
+): PreparedOffsets<N> {
+  const entries: CommitEntry[] = []
+  const targets: CommitTarget<N>[] = []
+  for (const state of scope === 'all' ? owned : scope) {
+    if (state.released) continue
+    const offset = state.tracker.watermark()
+    if (offset === undefined || offset === state.committed) continue
+    entries.push(state.commitEntry(offset, withLeaderEpoch))
+    targets.push({ state, epoch: state.epoch, offset })
+  }
+  return { entries, targets }
+}
+
+/** The broker accepted `prepared`: each partition still in the same epoch has committed it. */
+export function applyCommitted<N>(prepared: PreparedOffsets<N>, logger: Logger): void {
+  for (const target of prepared.targets) {
+    const state = target.state
+    if (!state.released && state.epoch === target.epoch) state.committed = target.offset
+    else logger.debug('commit reply for an old epoch ignored', { ...partitionFields(state), epoch: target.epoch })
+  }
+}
