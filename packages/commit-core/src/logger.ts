@@ -31,3 +31,16 @@ export function consoleLogger(minimum: Level = 'warn'): Logger {
   }
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
 }
+
+/**
+ * `logger` with secrets taken out of every message and context: for log lines that carry a
+ * client's own text (its errors and logs), which may quote the config it was given.
+ */
+export function redactingLogger(logger: Logger, secrets: readonly string[] = []): Logger {
+  const options = { secrets }
+  const wrap = (write: Logger['info']): Logger['info'] => (message, context) => {
+    if (context === undefined) write(redactText(message, secrets))
+    else write(redactText(message, secrets), redactSecrets(context, options))
+  }
+  return { debug: wrap(logger.debug.bind(logger)), info: wrap(logger.info.bind(logger)), warn: wrap(logger.warn.bind(logger)), error: wrap(logger.error.bind(logger)) }
+}

@@ -1,4 +1,3 @@
-import type { Logger } from './logger.js'
 
 /**
  * The one place that knows what is secret. Values of secret-looking settings (`sasl.*`,
@@ -337,17 +336,4 @@ function copyNode(node: Node, copies: Map<object, unknown>, copy: (item: unknown
     else Object.defineProperty(out, key, { value: shown(entry), writable: true, configurable: true, enumerable: !entry.hidden })
   }
   return out
-}
-
-/**
- * `logger` with secrets taken out of every message and context: for log lines that carry a
- * client's own text (its errors and logs), which may quote the config it was given.
- */
-export function redactingLogger(logger: Logger, secrets: readonly string[] = []): Logger {
-  const options = { secrets }
-  const wrap = (write: Logger['info']): Logger['info'] => (message, context) => {
-    if (context === undefined) write(redactText(message, secrets))
-    else write(redactText(message, secrets), redactSecrets(context, options))
-  }
-  return { debug: wrap(logger.debug.bind(logger)), info: wrap(logger.info.bind(logger)), warn: wrap(logger.warn.bind(logger)), error: wrap(logger.error.bind(logger)) }
 }
