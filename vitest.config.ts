@@ -7,6 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 // Subpath exports come first: an alias also matches what starts with its key and a slash.
 const alias = Object.fromEntries([
   ['@offsetkit/commit-core/testing', `${root}packages/commit-core/src/testing/index.ts`],
+  ['@offsetkit/commit-core/adapter', `${root}packages/commit-core/src/adapter/index.ts`],
   ...readdirSync(`${root}packages`).map((name) => [`@offsetkit/${name}`, `${root}packages/${name}/src/index.ts`]),
 ])
 

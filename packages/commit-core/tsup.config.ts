@@ -1,4 +1,4 @@
 import { packageBuild } from '../../tsup.config.base'
 
-// Two entries: the engine, and test helpers under the `./testing` subpath export.
-export default packageBuild({ entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } })
+// Three entries: the engine, the adapter kit (`./adapter`) and test helpers (`./testing`).
+export default packageBuild({ entry: { index: 'src/index.ts', 'adapter/index': 'src/adapter/index.ts', 'testing/index': 'src/testing/index.ts' } })

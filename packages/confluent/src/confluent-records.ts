@@ -1,30 +1,11 @@
 import { offsetFromString, type ConsumedRecord, type RecordHeader } from '@offsetkit/commit-core'
+import { headersFromGrouped, headersToGrouped } from '@offsetkit/commit-core/adapter'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 
-const utf8 = new TextEncoder()
+/** The KafkaJS API groups headers by key (repeated keys become an array), as kafkajs does. */
+export const headersFromConfluent = (headers: KafkaJS.IHeaders | undefined): RecordHeader[] => headersFromGrouped<Buffer>(headers)
 
-function headerValue(value: Buffer | string | undefined): Uint8Array | null {
-  if (value === undefined) return null
-  return typeof value === 'string' ? utf8.encode(value) : value
-}
-
-/**
- * The KafkaJS API groups headers by key (repeated keys become an array), so the order of values
- * under one key is kept but the interleaving of different keys is not recoverable.
- */
-export function headersFromConfluent(headers: KafkaJS.IHeaders | undefined): RecordHeader[] {
-  const list: RecordHeader[] = []
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    for (const one of Array.isArray(value) ? value : [value]) list.push({ key, value: headerValue(one) })
-  }
-  return list
-}
-
-export function headersToConfluent(headers: readonly RecordHeader[]): KafkaJS.IHeaders {
-  const object: Record<string, Buffer[]> = {}
-  for (const { key, value } of headers) (object[key] ??= []).push(value === null ? Buffer.alloc(0) : Buffer.from(value))
-  return object
-}
+export const headersToConfluent = (headers: readonly RecordHeader[]): KafkaJS.IHeaders => headersToGrouped(headers, (value) => Buffer.from(value))
 
 /**
  * The KafkaJS API hands out offsets and timestamps as decimal strings. `leaderEpoch` is passed on

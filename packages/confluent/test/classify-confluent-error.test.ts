@@ -20,11 +20,16 @@ describe('classifyConfluentCommitError', () => {
     ['ERR_NOT_COORDINATOR', 'retriable'],
     ['ERR_REQUEST_TIMED_OUT', 'retriable'],
     ['ERR_NETWORK_EXCEPTION', 'retriable'],
-    ['ERR_UNKNOWN', 'retriable'],
     ['ERR__WAIT_COORD', 'retriable'],
     ['ERR__TIMED_OUT', 'retriable'],
     ['ERR__ALL_BROKERS_DOWN', 'retriable'],
     ['ERR__TRANSPORT', 'retriable'],
+    ['ERR__MAX_POLL_EXCEEDED', 'fenced'],
+    ['ERR__NO_OFFSET', 'fenced'],
+    ['ERR__DESTROY', 'fenced'],
+    // librdkafka treats an unlisted OffsetCommit error as permanent (and Apache Kafka's Java
+    // consumer an unexpected one as fatal): the one code table of both librdkafka adapters agrees.
+    ['ERR_UNKNOWN', 'fatal'],
     ['ERR_GROUP_AUTHORIZATION_FAILED', 'fatal'],
     ['ERR_OFFSET_METADATA_TOO_LARGE', 'fatal'],
     ['ERR__INVALID_ARG', 'fatal'],

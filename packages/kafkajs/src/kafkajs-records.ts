@@ -1,26 +1,10 @@
 import { offsetFromString, type ConsumedRecord, type RecordHeader } from '@offsetkit/commit-core'
+import { headersFromGrouped, headersToGrouped } from '@offsetkit/commit-core/adapter'
 import type { IHeaders, KafkaMessage } from 'kafkajs'
 
-const utf8 = new TextEncoder()
+export const headersFromKafkajs = (headers: IHeaders | undefined): RecordHeader[] => headersFromGrouped<Buffer>(headers)
 
-function headerValue(value: Buffer | string | undefined): Uint8Array | null {
-  if (value === undefined) return null
-  return typeof value === 'string' ? utf8.encode(value) : value
-}
-
-export function headersFromKafkajs(headers: IHeaders | undefined): RecordHeader[] {
-  const list: RecordHeader[] = []
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    for (const one of Array.isArray(value) ? value : [value]) list.push({ key, value: headerValue(one) })
-  }
-  return list
-}
-
-export function headersToKafkajs(headers: readonly RecordHeader[]): IHeaders {
-  const object: Record<string, Buffer[]> = {}
-  for (const { key, value } of headers) (object[key] ??= []).push(value === null ? Buffer.alloc(0) : Buffer.from(value))
-  return object
-}
+export const headersToKafkajs = (headers: readonly RecordHeader[]): IHeaders => headersToGrouped(headers, (value) => Buffer.from(value))
 
 /** kafkajs hands out offsets and timestamps as decimal strings. */
 export function recordFromKafkajs(topic: string, partition: number, message: KafkaMessage): ConsumedRecord<KafkaMessage> {

@@ -23,6 +23,12 @@ describe('classifyNodeRdkafkaCommitError', () => {
     ['ERR__TIMED_OUT', 'retriable'],
     ['ERR__TRANSPORT', 'retriable'],
     ['ERR_REQUEST_TIMED_OUT', 'retriable'],
+    ['ERR_NETWORK_EXCEPTION', 'retriable'],
+    ['ERR__WAIT_COORD', 'retriable'],
+    ['ERR__ALL_BROKERS_DOWN', 'retriable'],
+    ['ERR_UNKNOWN_TOPIC_OR_PART', 'fenced'],
+    ['ERR__DESTROY', 'fenced'],
+    ['ERR_UNKNOWN', 'fatal'],
     ['ERR_GROUP_AUTHORIZATION_FAILED', 'fatal'],
     ['ERR_OFFSET_METADATA_TOO_LARGE', 'fatal'],
     ['ERR__FATAL', 'fatal'],
@@ -30,6 +36,12 @@ describe('classifyNodeRdkafkaCommitError', () => {
     const code = (ERRORS as Record<string, number | undefined>)[name]
     expect(code).toBeTypeOf('number')
     expect(classifyNodeRdkafkaCommitError(error(code as number))).toBe(expected)
+  })
+
+  // The same table as confluent's (one librdkafka table in core); node-rdkafka now also finds the
+  // code on a cause, as confluent always did.
+  it('finds the code on a wrapped cause', () => {
+    expect(classifyNodeRdkafkaCommitError(new Error('wrapper', { cause: error(ERRORS.ERR_REBALANCE_IN_PROGRESS as number) }))).toBe('rebalance')
   })
 
   it('anything without a numeric code is fatal', () => {

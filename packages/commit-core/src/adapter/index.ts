@@ -1,0 +1,11 @@
+// @offsetkit/commit-core/adapter: what the three adapters share and users of core never need.
+// Adapters keep only translation; logic two of them would write twice lives here.
+export { classifyByCause } from './classify-by-cause.js'
+export {
+  LIBRDKAFKA_FENCED,
+  LIBRDKAFKA_REBALANCE,
+  LIBRDKAFKA_RETRIABLE,
+  classifyLibrdkafkaCommitError,
+} from './librdkafka-commit-errors.js'
+export { headersFromGrouped, headersToGrouped } from './grouped-headers.js'
+export type { GroupedHeaders } from './grouped-headers.js'

@@ -1,0 +1,54 @@
+import type { CommitErrorClass } from '../client-port.js'
+import { classifyByCause } from './classify-by-cause.js'
+
+// librdkafka error codes (negative: local to librdkafka; positive: Kafka protocol errors) by how
+// core must treat a failed commit. ONE table for both librdkafka clients (node-rdkafka and
+// @confluentinc/kafka-javascript, whose rdkafka and KafkaJS APIs both carry the code in `code`).
+// Numbers, not a client's CODES table, so classifying never loads a native binding; each adapter's
+// unit test checks them against its installed client.
+export const LIBRDKAFKA_REBALANCE: ReadonlySet<number> = new Set([
+  27, // REBALANCE_IN_PROGRESS
+])
+
+export const LIBRDKAFKA_FENCED: ReadonlySet<number> = new Set([
+  22, // ILLEGAL_GENERATION: the group moved on since this member joined
+  25, // UNKNOWN_MEMBER_ID: session expired
+  82, // FENCED_INSTANCE_ID: another member took our group.instance.id
+  113, // STALE_MEMBER_EPOCH (KIP-848)
+  3, // UNKNOWN_TOPIC_OR_PART: the topic is gone, nothing left to commit to
+  -142, // ERR__ASSIGNMENT_LOST (node-rdkafka has no assignmentLost(): a lost assignment shows up here)
+  -147, // ERR__MAX_POLL_EXCEEDED: kicked out for not polling; it owns nothing any more
+  -168, // ERR__NO_OFFSET: offsetkit sends explicit offsets, so librdkafka sent nothing; never a success
+  -172, // ERR__STATE: closing or closed (also what the ports raise when disconnected)
+  -197, // ERR__DESTROY: the handle is being destroyed; the commit will never be sent
+])
+
+export const LIBRDKAFKA_RETRIABLE: ReadonlySet<number> = new Set([
+  7, // REQUEST_TIMED_OUT
+  13, // NETWORK_EXCEPTION
+  14, // COORDINATOR_LOAD_IN_PROGRESS
+  15, // COORDINATOR_NOT_AVAILABLE
+  16, // NOT_COORDINATOR
+  -180, // ERR__WAIT_COORD
+  -185, // ERR__TIMED_OUT
+  -187, // ERR__ALL_BROKERS_DOWN
+  -195, // ERR__TRANSPORT
+])
+// Not retriable: -1 (UNKNOWN, "unknown broker error"). librdkafka's own OffsetCommit handling
+// retries only the codes above and treats anything unlisted as permanent, as Apache Kafka's Java
+// consumer does ("unexpected error in commit"); retrying it would only delay the surfaced error.
+
+/**
+ * The one mapping of librdkafka commit errors onto core's classes. Walks `cause` (a wrapper such as
+ * the KafkaJS API's error or a port's own error may carry the client error underneath).
+ */
+export function classifyLibrdkafkaCommitError(error: unknown): CommitErrorClass {
+  return classifyByCause(error, (e) => {
+    const code = (e as { code?: unknown }).code
+    if (typeof code !== 'number') return undefined
+    if (LIBRDKAFKA_REBALANCE.has(code)) return 'rebalance'
+    if (LIBRDKAFKA_FENCED.has(code)) return 'fenced'
+    if (LIBRDKAFKA_RETRIABLE.has(code)) return 'retriable'
+    return undefined
+  })
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped } from '@offsetkit/commit-core/adapter'
+
+const withCode = (code: number, cause?: unknown) => Object.assign(new Error(`code ${code}`, cause === undefined ? undefined : { cause }), { code })
+
+describe('classifyLibrdkafkaCommitError (one table for both librdkafka clients)', () => {
+  it('maps codes by class, on the error or down its cause chain', () => {
+    expect(classifyLibrdkafkaCommitError(withCode(27))).toBe('rebalance')
+    expect(classifyLibrdkafkaCommitError(withCode(22))).toBe('fenced')
+    expect(classifyLibrdkafkaCommitError(withCode(-195))).toBe('retriable')
+    expect(classifyLibrdkafkaCommitError(new Error('KafkaJS wrapper', { cause: withCode(16) }))).toBe('retriable')
+    // -1 carries no class of its own: the cause below it decides, else it is fatal.
+    expect(classifyLibrdkafkaCommitError(withCode(-1))).toBe('fatal')
+    expect(classifyLibrdkafkaCommitError(withCode(-1, withCode(-185)))).toBe('retriable')
+    expect(classifyLibrdkafkaCommitError(withCode(29))).toBe('fatal')
+  })
+
+  it('stops at cycles and at the depth bound', () => {
+    const a: Error & { cause?: unknown } = new Error('a')
+    a.cause = a
+    expect(classifyByCause(a, () => undefined)).toBe('fatal')
+    let deep: unknown = withCode(27)
+    for (let i = 0; i < 5; i++) deep = new Error('wrap', { cause: deep })
+    expect(classifyLibrdkafkaCommitError(deep)).toBe('fatal')
+  })
+})
+
+describe('grouped headers (kafkajs and the confluent KafkaJS API)', () => {
+  it('round-trips repeated keys in order, strings as UTF-8, missing values as null', () => {
+    const list = headersFromGrouped<Uint8Array>({ a: [new Uint8Array([1]), 'é'], b: undefined, c: 'x' })
+    expect(list).toEqual([
+      { key: 'a', value: new Uint8Array([1]) },
+      { key: 'a', value: new TextEncoder().encode('é') },
+      { key: 'b', value: null },
+      { key: 'c', value: new TextEncoder().encode('x') },
+    ])
+    expect(headersToGrouped(list, (v) => Array.from(v))).toEqual({ a: [[1], [0xc3, 0xa9]], b: [[]], c: [[0x78]] })
+  })
+})
