@@ -1,4 +1,5 @@
 import type { CommitErrorClass } from '@offsetkit/commit-core'
+import { classifyByCause } from '@offsetkit/commit-core/adapter'
 
 // kafkajs error `type`s (protocol error names) by how core must treat a failed commit.
 const REBALANCE = new Set(['REBALANCE_IN_PROGRESS'])
@@ -13,17 +14,18 @@ const RETRIABLE_NAMES = new Set([
 
 /** The one place kafkajs commit errors are mapped onto core's classes. */
 export function classifyKafkajsCommitError(error: unknown): CommitErrorClass {
-  // The runner's retrier wraps the broker error; the protocol error is the innermost `cause`.
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+  // The runner's retrier wraps the broker error; the protocol error is further down `cause`.
+  return classifyByCause(error, (e) => {
     const type = (e as { type?: unknown }).type
     if (typeof type === 'string') {
       if (REBALANCE.has(type)) return 'rebalance'
       if (FENCED.has(type)) return 'fenced'
       if (RETRIABLE.has(type)) return 'retriable'
     }
-    if (e.name === 'KafkaJSNotRunningError') return 'fenced'
+    const name = (e as { name?: unknown }).name
+    if (name === 'KafkaJSNotRunningError') return 'fenced'
     // The retrier can wrap a connection error (broker restarting) in a KafkaJSNonRetriableError.
-    if (RETRIABLE_NAMES.has(e.name)) return 'retriable'
-  }
-  return 'fatal'
+    if (typeof name === 'string' && RETRIABLE_NAMES.has(name)) return 'retriable'
+    return undefined
+  })
 }
