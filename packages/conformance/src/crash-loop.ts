@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { waitFor } from '@offsetkit/broker'
+import { KafkaHarness } from './kafka-harness.js'
 
 export interface CrashLoopOptions {
   factoryModule: string
@@ -32,11 +33,23 @@ function exited(process: ChildProcess): Promise<number | null> {
     : new Promise((resolve) => process.once('exit', (code) => resolve(code)))
 }
 
+export interface CrashLoopResult {
+  /** Every processed-record line (`partition offset`), in order. */
+  readonly lines: string[]
+  readonly kills: number
+  /**
+   * Per kill: distinct records processed at or beyond the offset the broker held as committed
+   * once the child was dead, i.e. what a restart must redo (read back from the broker).
+   */
+  readonly uncommittedAtKill: number[]
+}
+
 /**
  * Runs the consumer in a child process, SIGKILLs it at each `killAfter` mark, restarts it, and
- * finally lets it finish and close gracefully. Returns every processed-record line.
+ * finally lets it finish and close gracefully. Returns every processed-record line and, per kill,
+ * how much processed work the broker's committed offsets did not cover.
  */
-export async function runCrashLoop(options: CrashLoopOptions): Promise<{ lines: string[]; kills: number }> {
+export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoopResult> {
   const dir = mkdtempSync(join(tmpdir(), 'offsetkit-crash-'))
   const recordFile = join(dir, 'processed.log')
   const start = () =>
@@ -60,6 +73,8 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<{ lines: 
     throw new Error(`the consumer child exited with ${running.exitCode} on its own:\n${output.join('').slice(-3000)}`)
   }
   let kills = 0
+  const uncommittedAtKill: number[] = []
+  const harness = new KafkaHarness(options.bootstrapServers)
   try {
     for (const mark of options.killAfter) {
       const running = started()
@@ -68,6 +83,13 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<{ lines: 
       running.kill('SIGKILL')
       await exited(running)
       kills++
+      // A commit the child sent just before dying may still be applied: read once it settled.
+      const committed = await settledCommitted(harness, options.groupId, options.topic)
+      const done = new Set(lines(recordFile))
+      uncommittedAtKill.push([...done].filter((line) => {
+        const [partition, offset] = line.split(' ')
+        return BigInt(offset as string) >= (committed.get(Number(partition)) ?? 0n)
+      }).length)
     }
     const last = started()
     await waitFor(() => new Set(lines(recordFile)).size >= options.total || last.exitCode !== null, { what: 'every record processed', timeoutMs: 120_000 })
@@ -75,8 +97,21 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<{ lines: 
     last.kill('SIGTERM')
     const code = await exited(last)
     if (code !== 0) throw new Error(`the last consumer did not close cleanly (exit ${code}):\n${output.join('').slice(-3000)}`)
-    return { lines: lines(recordFile), kills }
+    return { lines: lines(recordFile), kills, uncommittedAtKill }
   } finally {
+    await harness.close()
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The group's committed offsets once two reads 200 ms apart agree. */
+async function settledCommitted(harness: KafkaHarness, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const read = async () => new Map([...(await harness.committedOffsets(groupId, topic))].flatMap(([p, o]) => (o === undefined ? [] : [[p, o] as const])))
+  let before = await read()
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const now = await read()
+    if ([...now].every(([p, o]) => before.get(p) === o) && now.size === before.size) return now
+    before = now
   }
 }

@@ -240,11 +240,15 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
         const distinct = new Set(result.lines)
         expect(distinct.size).toBe(total)
         const duplicates = result.lines.length - distinct.size
-        // Per kill, what can be redone is what finished after the last acknowledged commit: fewer
-        // than `every` records, plus those finishing while that commit was in flight (one commit in
-        // flight at a time, so at most one more window).
-        expect(duplicates).toBeLessThanOrEqual(result.kills * 2 * every)
         expect(result.kills).toBe(3)
+        // A restart redoes exactly what the broker's committed offsets did not cover at the kill,
+        // never anything below them (read back from the broker after each kill).
+        expect(duplicates).toBeLessThanOrEqual(result.uncommittedAtKill.reduce((a, b) => a + b, 0))
+        // And commits kept pace: per kill, fewer than `every` done records since the last
+        // acknowledged commit, those finishing while it was in flight (one window more), and on a
+        // loaded machine up to two more for a slow round trip. Kills are ~900 records apart: a
+        // commit path that stopped committing would leave hundreds here.
+        for (const uncommitted of result.uncommittedAtKill) expect(uncommitted).toBeLessThanOrEqual(4 * every)
         await expectCommitted(groupId, topic, await harness.endOffsets(topic), 'final commit at the end offsets')
       }, 300_000)
 
@@ -358,7 +362,13 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
         let watching = true
         const watcher = (async () => {
           while (watching) {
-            for (const [partition, offset] of await harness.committedOffsets(groupId, topic)) {
+            // On a fresh broker the coordinator may still be loading: a read that fails is retried.
+            const committed = await harness.committedOffsets(groupId, topic).catch(async (error: unknown) => {
+              if ((error as { retriable?: unknown }).retriable !== true) throw error
+              await new Promise((resolve) => setTimeout(resolve, 100))
+              return new Map<number, bigint | undefined>()
+            })
+            for (const [partition, offset] of committed) {
               if (offset === undefined) continue
               const before = last.get(partition)
               if (before !== undefined && offset < before) regressions.push(`${partition}: ${before} → ${offset}`)
