@@ -89,10 +89,13 @@ export interface ResolvedOptions<N> {
   readonly liveness: ResolvedLiveness
 }
 
-const OPTION_KEYS = [
-  'port', 'handler', 'clock', 'logger', 'commit', 'ordering', 'ack', 'maxInFlightPerPartition',
-  'maxInFlight', 'concurrency', 'failure', 'commitRetry', 'drainTimeoutMs', 'mode', 'liveness',
+/** What a consumer's user sets (OffsetkitOptions, minus the `clock` test hook): listed in errors. */
+export const USER_OPTION_KEYS = [
+  'logger', 'commit', 'ordering', 'ack', 'maxInFlightPerPartition', 'maxInFlight', 'concurrency', 'failure',
+  'commitRetry', 'drainTimeoutMs', 'mode', 'liveness',
 ] as const
+
+const OPTION_KEYS = ['port', 'handler', 'clock', ...USER_OPTION_KEYS] as const
 
 /** Checks every option before anything runs; throws a ConfigError naming the first bad one. */
 export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): ResolvedOptions<N> {

@@ -41,6 +41,7 @@ export type {
 export type { TopicPartition } from './topic-partition.js'
 export { groupByTopic, topicPartitionKey } from './topic-partition.js'
 export { queryRdkafkaLogOffsets } from './rdkafka-log-offsets.js'
+export { matchesRdkafkaCommitReport } from './rdkafka-commit-report.js'
 export type { RdkafkaOffsetQueries } from './rdkafka-log-offsets.js'
 
 export { resolveCommitPolicy } from './commit-policy.js'
@@ -78,7 +79,10 @@ export {
 } from './offset.js'
 export type { CommitOffset, RecordOffset } from './offset.js'
 
-export { OffsetkitError } from './offsetkit-error.js'
+export { OffsetkitError, isOffsetkitError } from './offsetkit-error.js'
+export { ClientError, checkTopicsExist, missingTopicsError } from './client-error.js'
+export { clientErrorFromLibrdkafka } from './librdkafka-client-error.js'
+export type { ClientErrorCode, ClientErrorOptions } from './client-error.js'
 export { ConfigError } from './config-error.js'
 export type { ConfigErrorOptions } from './config-error.js'
 export { REDACTED, isSecretKey, redactSecrets, redactText, secretValues } from './redact-secrets.js'

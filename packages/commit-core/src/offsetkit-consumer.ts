@@ -1,11 +1,14 @@
 import type { ClientPort } from './client-port.js'
 import { createCommitEngine, type CommitEngine, type CommitEngineStats, type EngineHealth } from './commit-engine.js'
 import type { CommitEngineEvents } from './commit-engine-events.js'
-import { resolveCommitEngineOptions, type CommitEngineOptions, type HandlerContext, type RecordHandler } from './commit-engine-options.js'
+import { USER_OPTION_KEYS, resolveCommitEngineOptions, type CommitEngineOptions, type HandlerContext, type RecordHandler } from './commit-engine-options.js'
 import type { ConsumedRecord } from './consumed-record.js'
 import { ConfigError } from './config-error.js'
 import { consoleLogger } from './logger.js'
-import { OffsetkitError } from './offsetkit-error.js'
+import { ClientError } from './client-error.js'
+import { OffsetkitError, isOffsetkitError } from './offsetkit-error.js'
+import { redactSecrets } from './redact-secrets.js'
+import { checkKnownKeys, isPlainObject } from './option-checks.js'
 import type { Listener } from './typed-emitter.js'
 
 /** What a user configures; the adapter supplies the port, `run()` the handler. */
@@ -56,7 +59,11 @@ export interface ConsumerHealth extends Omit<EngineHealth, 'status'> {
 
 /** The one consumer interface every adapter returns. */
 export interface OffsetkitConsumer<N = unknown> {
-  /** Subscribes and starts consuming; resolves once fetching has begun. Once per consumer. */
+  /**
+   * Subscribes and starts consuming; resolves once fetching has begun. Once per consumer. Rejects
+   * with a ClientError (broker unreachable, topic not found, …) or a ConfigError when the client
+   * cannot start; the consumer is then closed (a later close() resolves).
+   */
   run(options: RunOptions<N>): Promise<void>
   /** Commits every owned partition's watermark now; resolves when the broker accepted it. */
   commit(): Promise<void>
@@ -71,6 +78,14 @@ export interface OffsetkitConsumer<N = unknown> {
 type State = 'idle' | 'running' | 'closing' | 'closed'
 
 const noHandler: RecordHandler = () => undefined
+
+async function quietly(call: () => Promise<void>): Promise<void> {
+  try {
+    await call()
+  } catch {
+    // Best effort: the caller reports an error of its own.
+  }
+}
 
 class Consumer<N> implements OffsetkitConsumer<N> {
   private state: State = 'idle'
@@ -109,7 +124,25 @@ class Consumer<N> implements OffsetkitConsumer<N> {
     }
     for (const subscription of this.subscriptions) subscription.detach = subscription.attach(engine)
     this.state = 'running'
-    await this.driver.start(engine, topics)
+    try {
+      await this.driver.start(engine, topics)
+    } catch (error) {
+      // Adapters map what they recognise; anything else still reaches the user typed, as `cause`.
+      const failure = isOffsetkitError(error) ? error : new ClientError('CLIENT_FAILED', { cause: redactSecrets(error) })
+      // Nothing runs after a failed start: release the client now, and let a later close() resolve.
+      this.closing ??= this.abandon(engine)
+      await this.closing
+      throw failure
+    }
+  }
+
+  /** After a failed start: every step best effort, the start's own error is what the user gets. */
+  private async abandon(engine: CommitEngine<N>): Promise<void> {
+    this.state = 'closing'
+    await quietly(() => this.driver.stopFetching())
+    await quietly(() => engine.close())
+    await quietly(() => this.driver.disconnect())
+    this.state = 'closed'
   }
 
   commit(): Promise<void> {
@@ -180,9 +213,19 @@ function checkTopics(topics: unknown): void {
 
 /**
  * Builds the consumer every adapter returns. Options are checked here, before anything connects,
- * so bad input fails at construction with a ConfigError naming the option.
+ * so bad input fails at construction with a ConfigError naming the option. `adapterOptions`: the
+ * names of the adapter's own options (taken out of `options` already), so that an unknown option's
+ * error lists, and suggests from, exactly what the user can set through that adapter.
  */
-export function createOffsetkitConsumer<N>(driver: ConsumerDriver<N>, options: OffsetkitOptions<N> = {}): OffsetkitConsumer<N> {
+export function createOffsetkitConsumer<N>(
+  driver: ConsumerDriver<N>,
+  options: OffsetkitOptions<N> = {},
+  adapterOptions: readonly string[] = [],
+): OffsetkitConsumer<N> {
+  if (isPlainObject(options)) {
+    const listed = [...USER_OPTION_KEYS, ...adapterOptions]
+    checkKnownKeys('options', options, [...listed, 'clock'], listed)
+  }
   resolveCommitEngineOptions<N>({ ...options, port: driver.port, handler: noHandler })
   return new Consumer(driver, options)
 }

@@ -5,6 +5,13 @@ import { redactSecrets, redactText } from './redact-secrets.js'
  * callers branch on `code` instead of parsing messages, and raw client errors only ever appear as
  * `cause`.
  */
+/**
+ * Marks every OffsetkitError through its prototype. `Symbol.for` is shared by every copy of this
+ * package loaded in one process (ESM and CJS builds, two installed versions), where `instanceof`
+ * is not.
+ */
+const BRAND = Symbol.for('@offsetkit/error')
+
 export abstract class OffsetkitError extends Error {
   abstract readonly code: string
   /** Whether repeating the same operation later can succeed without any other change. */
@@ -15,6 +22,18 @@ export abstract class OffsetkitError extends Error {
     this.name = new.target.name
     this.retriable = options.retriable ?? false
   }
+}
+Object.defineProperty(OffsetkitError.prototype, BRAND, { value: true })
+
+/**
+ * Whether `error` is an error offsetkit raised (any subclass), also when it comes from another
+ * copy of offsetkit in the process (ESM and CJS builds both loaded), where `instanceof` fails.
+ * Branch on its `code` afterwards.
+ */
+export function isOffsetkitError(error: unknown): error is OffsetkitError {
+  if (error instanceof OffsetkitError) return true
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true
+    && typeof (error as { code?: unknown }).code === 'string'
 }
 
 /**

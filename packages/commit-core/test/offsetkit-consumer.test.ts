@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ClientError,
   ConfigError,
   ConsumerStateError,
   createOffsetkitConsumer,
@@ -162,3 +163,63 @@ describe('consumer health and liveness defaults', () => {
   })
 })
 
+describe('a failed run()', () => {
+  class FailingDriver extends FakeDriver {
+    constructor(private readonly thrown: unknown) {
+      super()
+    }
+    override async start(engine: CommitEngine<string>, topics: readonly string[]): Promise<void> {
+      await super.start(engine, topics)
+      throw this.thrown
+    }
+  }
+
+  it('rejects with a ClientError wrapping a raw client error, cleans up, and a later close() resolves', async () => {
+    const raw = Object.assign(new Error('Local: Broker transport failure sasl.password=hunter22'), { code: -195 })
+    const driver = new FailingDriver(raw)
+    const consumer = createOffsetkitConsumer(driver, { clock: new FakeClock(), logger: noopLogger })
+    const error = await consumer.run({ topics: ['t'], handler: () => undefined }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ClientError)
+    expect((error as ClientError).code).toBe('CLIENT_FAILED')
+    expect(((error as ClientError).cause as { code: number }).code).toBe(-195)
+    expect((error as ClientError).message).not.toContain('hunter22')
+    expect(driver.calls).toEqual(['start:t', 'stopFetching', 'disconnect'])
+    expect(consumer.health().status).toBe('closed')
+    await expect(consumer.close()).resolves.toBeUndefined()
+    expect(driver.calls).toEqual(['start:t', 'stopFetching', 'disconnect'])
+    await expect(consumer.run({ topics: ['t'], handler: () => undefined })).rejects.toThrow(ConsumerStateError)
+  })
+
+  it('passes an OffsetkitError from the adapter through as it is, even when cleaning up fails', async () => {
+    const mapped = new ClientError('TOPIC_NOT_FOUND', { topics: ['t'] })
+    const driver = new FailingDriver(mapped)
+    driver.disconnect = () => Promise.reject(new TypeError("Cannot read properties of null (reading 'unsubscribe')"))
+    const consumer = createOffsetkitConsumer(driver, { clock: new FakeClock(), logger: noopLogger })
+    await expect(consumer.run({ topics: ['t'], handler: () => undefined })).rejects.toBe(mapped)
+    await expect(consumer.close()).resolves.toBeUndefined()
+  })
+})
+
+describe('an unknown option', () => {
+  it("lists only what a user sets (core's and the adapter's own), and suggests the nearest", () => {
+    const error = (() => {
+      try {
+        createOffsetkitConsumer(new FakeDriver(), { fromBegining: true } as never, ['fromBeginning', 'deadLetter'])
+      } catch (e) {
+        return e as ConfigError
+      }
+      throw new Error('expected a ConfigError')
+    })()
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error.option).toBe('options.fromBegining')
+    expect(error.accepted).toMatch(/^no such option \(did you mean fromBeginning\?\); known options of options are logger, commit, /)
+    expect(error.accepted).toContain('liveness, fromBeginning, deadLetter')
+    for (const internal of ['port', 'handler', 'clock']) expect(error.accepted.split(/[ ,;]+/)).not.toContain(internal)
+  })
+
+  it('suggests nothing for a name far from every option, and still accepts the clock hook', () => {
+    expect(() => createOffsetkitConsumer(new FakeDriver(), { x: 1 } as never)).toThrow(/^Invalid option options\.x: got 1; expected no such option; known/)
+    expect(() => createOffsetkitConsumer(new FakeDriver(), { comit: 'manual' } as never)).toThrow(/did you mean commit\?/)
+    expect(() => createOffsetkitConsumer(new FakeDriver(), { clock: new FakeClock() })).not.toThrow()
+  })
+})

@@ -1,10 +1,13 @@
 import {
   ConfigError,
   checkDeadLetterTopic,
+  checkTopicsExist,
   commitOffsetFromNumber,
   commitOffsetToNumber,
   createOffsetkitConsumer,
   deadLetterMessage,
+  matchesRdkafkaCommitReport,
+  topicPartitionKey,
   queryRdkafkaLogOffsets,
   type ClientPort,
   type CommitEngine,
@@ -20,9 +23,13 @@ import {
 } from '@offsetkit/commit-core'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { buildConsumerConfig, type ConfluentRebalanceCallback } from './build-consumer-config.js'
+import { checkLibrdkafkaConfig } from './check-librdkafka-config.js'
 import { classifyConfluentCommitError } from './classify-confluent-error.js'
-import { confluentConnectError } from './confluent-connect-error.js'
+import { confluentStartError } from './confluent-start-error.js'
 import { headersToConfluent, recordFromConfluent } from './confluent-records.js'
+
+/** This adapter's own options, next to core's (listed when an option is unknown). */
+const ADAPTER_OPTIONS = ['deadLetter'] as const satisfies ReadonlyArray<Exclude<keyof ConfluentOffsetkitOptions, keyof OffsetkitOptions>>
 
 type Message = KafkaJS.KafkaMessage
 
@@ -31,13 +38,19 @@ export interface ConfluentOffsetkitOptions extends OffsetkitOptions<Message> {
   readonly deadLetter?: { readonly producer: KafkaJS.Producer; readonly topic?: DeadLetterTopicOption }
 }
 
+type CommitList = Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string }>
+
 /** The slice of the consumer's internal rdkafka-API client the driver uses (not in the client's types). */
 interface InternalClient extends RdkafkaOffsetQueries {
   isConnected(): boolean
-  commitSync(offsets: Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string }>): void
+  commitSync(offsets: CommitList): void
+  /** Only enqueues (librdkafka's commitAsync); the broker's answer is an 'offset.commit' event. */
+  commit(offsets: CommitList): void
+  on(event: 'offset.commit', listener: (error: unknown, partitions: unknown[] | undefined) => void): void
   position(partitions: TopicPartition[]): Array<{ topic: string; partition: number; offset?: number }>
   pause(partitions: TopicPartition[]): void
   resume(partitions: TopicPartition[]): void
+  getMetadata(options: { timeout: number }, callback: (error: unknown, metadata: { topics: Array<{ name: string }> }) => void): void
 }
 
 type ConsumerWithInternals = KafkaJS.Consumer & { _getInternalClient(): InternalClient | undefined }
@@ -45,6 +58,17 @@ type ConsumerWithInternals = KafkaJS.Consumer & { _getInternalClient(): Internal
 const ERR__ASSIGN_PARTITIONS = -175
 const ERR__REVOKE_PARTITIONS = -174
 const ERR__STATE = -172
+
+/** An async commit sent and not yet answered. */
+interface PendingCommit {
+  readonly list: CommitList
+  readonly offsets: ReadonlyMap<string, number>
+  resolve(): void
+  reject(error: unknown): void
+}
+
+/** How long an async commit waits for its 'offset.commit' event before it is settled by commitSync. */
+const ASYNC_COMMIT_FALLBACK_MS = 2_000
 
 /** Raised by the port instead of the client's code-less "KafkaConsumer is disconnected". */
 class ConsumerNotConnectedError extends Error {
@@ -55,8 +79,10 @@ class ConsumerNotConnectedError extends Error {
 /**
  * Drives @confluentinc/kafka-javascript's KafkaJS API. Three things it cannot take from that API:
  * - commit acknowledgement: `commitOffsets` resolves once the commit is queued and broker errors
- *   never reach it, so every commit goes through the internal client's `commitSync`, which
- *   returns after the broker replied and throws its error code;
+ *   never reach it. Revoke and close commits (and any sent inside a rebalance callback) go through
+ *   the internal client's `commitSync`, which returns after the broker replied and throws its
+ *   error code; the others through its `commit` (librdkafka's commitAsync, so the event loop is
+ *   not blocked), settled by the matching 'offset.commit' event the consume loop delivers;
  * - fetch positions: the internal client's `position()` steps the watermark over transaction
  *   markers and compacted offsets that are never delivered;
  * - pause/resume: the KafkaJS API's `pause()` drops the partition's prefetched run from its cache
@@ -74,6 +100,13 @@ class ConfluentDriver implements ConsumerDriver<Message> {
   private readonly config: unknown
   private engine: CommitEngine<Message> | undefined
   private fetching = false
+  /** connect() was called: only then may disconnect() be (the client throws a TypeError otherwise). */
+  private connecting = false
+  /** The KafkaJS API's consume loop runs: 'offset.commit' events are delivered. */
+  private consuming = false
+  /** Rebalance callbacks in progress: the client awaits them, and may not deliver events meanwhile. */
+  private rebalancing = 0
+  private pending: PendingCommit | undefined
 
   constructor(kafka: KafkaJS.Kafka, config: unknown, deadLetter: ConfluentOffsetkitOptions['deadLetter']) {
     this.config = config
@@ -117,7 +150,7 @@ class ConfluentDriver implements ConsumerDriver<Message> {
     return internal
   }
 
-  private async commit({ offsets }: CommitRequest): Promise<void> {
+  private async commit({ offsets, reason }: CommitRequest): Promise<void> {
     // Numbers, never strings: the native layer reads a string offset as 0 and rewinds the group.
     const list = offsets.map(({ topic, partition, offset, leaderEpoch, metadata }) => ({
       topic,
@@ -126,14 +159,79 @@ class ConfluentDriver implements ConsumerDriver<Message> {
       ...(leaderEpoch === undefined ? {} : { leaderEpoch }),
       ...(metadata === undefined ? {} : { metadata }),
     }))
-    // Blocks the event loop for one broker round trip. It is also safe inside the rebalance
-    // callback (checked against a broker: no deadlock), which is where revoke commits run.
-    this.internal().commitSync(list)
+    const internal = this.internal()
+    if (reason === 'revoke' || reason === 'close' || !this.consuming || this.rebalancing > 0) {
+      // Blocks the event loop for one broker round trip, and needs no event: safe inside the
+      // rebalance callback (checked against a broker: no deadlock), where revoke commits run.
+      internal.commitSync(list)
+      return
+    }
+    if (this.pending !== undefined) throw new Error('offsetkit: an async commit is already in flight (core sends one at a time)')
+    // Enqueue, and settle on the broker's answer (the matching 'offset.commit' event).
+    await new Promise<void>((resolve, reject) => {
+      const fallback = setTimeout(() => this.settleBySync(pending), ASYNC_COMMIT_FALLBACK_MS)
+      const pending: PendingCommit = {
+        list,
+        offsets: new Map(list.map((e) => [topicPartitionKey(e.topic, e.partition), e.offset])),
+        resolve: () => {
+          clearTimeout(fallback)
+          resolve()
+        },
+        reject: (error) => {
+          clearTimeout(fallback)
+          reject(error)
+        },
+      }
+      this.pending = pending
+      try {
+        internal.commit(list)
+      } catch (error) {
+        this.pending = undefined
+        pending.reject(error)
+      }
+    })
+  }
+
+  private commitReported(error: unknown, partitions: readonly unknown[] | undefined): void {
+    const pending = this.pending
+    const failed = error !== undefined && error !== null
+    if (pending === undefined || !matchesRdkafkaCommitReport(pending.offsets, partitions ?? [], failed)) return
+    this.pending = undefined
+    if (failed) pending.reject(error)
+    else pending.resolve()
+  }
+
+  /**
+   * Settles a pending async commit by sending the same offsets with commitSync (idempotent: nothing
+   * newer was sent meanwhile, core keeps one commit in flight). For when its event may not come
+   * soon: a rebalance callback the client awaits, or a report that got lost.
+   */
+  private settleBySync(pending: PendingCommit | undefined): void {
+    if (pending === undefined || this.pending !== pending) return
+    this.pending = undefined
+    try {
+      this.internal().commitSync(pending.list)
+      pending.resolve()
+    } catch (error) {
+      pending.reject(error)
+    }
   }
 
   private async rebalanced(code: number, assignment: ReadonlyArray<TopicPartition>, lost: boolean): Promise<void> {
+    this.rebalancing++
+    try {
+      await this.rebalancedNow(code, assignment, lost)
+    } finally {
+      this.rebalancing--
+    }
+  }
+
+  private async rebalancedNow(code: number, assignment: ReadonlyArray<TopicPartition>, lost: boolean): Promise<void> {
     const engine = this.engine
     if (engine === undefined) return
+    // The client awaits this callback and delivers no 'offset.commit' meanwhile: an async commit
+    // still in flight would hold up the revoke's own commit (one at a time) until its fallback.
+    if (code === ERR__REVOKE_PARTITIONS && !lost) this.settleBySync(this.pending)
     const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }))
     // The client awaits this callback before it (incrementally) assigns or unassigns, so revoke's
     // drain-and-commit finishes while this member still owns the partitions. With cooperative
@@ -147,14 +245,21 @@ class ConfluentDriver implements ConsumerDriver<Message> {
 
   async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
     this.engine = engine
+    this.connecting = true
     try {
       await this.consumer.connect()
+      // The client subscribes to a missing topic without a word and idles: say so instead.
+      if (!autoCreateTopics(this.config)) {
+        await checkTopicsExist(topics, () => this.topicNames(), () => new Promise((resolve) => setTimeout(resolve, 300)))
+      }
+      this.internal('no commit can be acknowledged').on('offset.commit', (error, partitions) => this.commitReported(error, partitions))
+      await this.consumer.subscribe({ topics: [...topics] })
     } catch (error) {
       // The KafkaJS API checks its config only here, and its messages can echo values.
-      throw confluentConnectError(error, this.config)
+      throw confluentStartError(error, this.config, topics)
     }
-    await this.consumer.subscribe({ topics: [...topics] })
     this.fetching = true
+    this.consuming = true
     // Returns at once; the group join happens in the background and reports through rebalance_cb.
     await this.consumer.run({
       eachBatchAutoResolve: false,
@@ -189,6 +294,14 @@ class ConfluentDriver implements ConsumerDriver<Message> {
     return { topic, partition, offset: commitOffsetFromNumber(offset) }
   }
 
+  /** Every topic in the cluster (one metadata request through the internal client). */
+  private topicNames(): Promise<string[]> {
+    const internal = this.internal('the topics were not checked')
+    return new Promise((resolve, reject) => {
+      internal.getMetadata({ timeout: 30_000 }, (error, metadata) => (error ? reject(error) : resolve(metadata.topics.map((t) => t.name))))
+    })
+  }
+
   async stopFetching(): Promise<void> {
     // Hand nothing more to the engine; membership stays so the final commit is still valid.
     this.fetching = false
@@ -196,9 +309,24 @@ class ConfluentDriver implements ConsumerDriver<Message> {
 
   async disconnect(): Promise<void> {
     this.fetching = false
+    this.consuming = false
+    const pending = this.pending
+    this.pending = undefined
+    pending?.reject(new ConsumerNotConnectedError('the consumer disconnected before the commit result arrived'))
+    if (!this.connecting) return
     // Core committed before this: during disconnect the client rejects commits (ERR__STATE, #90).
     await this.consumer.disconnect()
   }
+}
+
+/**
+ * Whether the user asked, in so many words, for topics to be created on subscribe (the KafkaJS
+ * API's own default is true, so only an explicit setting counts): then offsetkit does not check.
+ */
+function autoCreateTopics(config: unknown): boolean {
+  const c = config as { 'allow.auto.create.topics'?: unknown; kafkaJS?: { allowAutoTopicCreation?: unknown } }
+  const top = c['allow.auto.create.topics']
+  return top === true || top === 'true' || c.kafkaJS?.allowAutoTopicCreation === true
 }
 
 /** Where a group without a committed offset starts: librdkafka's key wins over the KafkaJS block. */
@@ -229,5 +357,6 @@ export function offsetkitConfluent(
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }
   const driver = new ConfluentDriver(kafka, config, deadLetter)
-  return createOffsetkitConsumer(driver, core)
+  checkLibrdkafkaConfig(config)
+  return createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
 }

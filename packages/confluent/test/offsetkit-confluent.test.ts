@@ -60,3 +60,12 @@ describe('offsetkitConfluent option checks', () => {
     expect(() => offsetkitConfluent(kafka, { kafkaJS: { groupId: 'g', autoCommit: false, fromBeginning: true } })).not.toThrow()
   })
 })
+
+describe('offsetkitConfluent unknown options', () => {
+  it("list the adapter's own options and suggest the nearest", () => {
+    const error = rejected(() => offsetkitConfluent(kafka, good, { deadleter: {} } as never))
+    expect(error.option).toBe('options.deadleter')
+    expect(error.message).toMatch(/did you mean deadLetter\?/)
+    expect(error.message).not.toMatch(/\b(port|handler|clock|fromBeginning)\b/)
+  })
+})

@@ -2,10 +2,10 @@
 // config checks nor in what the client says when connect() rejects the config (it echoes values).
 import { KafkaJS } from '@confluentinc/kafka-javascript'
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '@offsetkit/commit-core'
+import { ClientError, ConfigError } from '@offsetkit/commit-core'
 import { secretLeaks } from '@offsetkit/broker'
 import { offsetkitConfluent } from '../src/index.js'
-import { confluentConnectError } from '../src/confluent-connect-error.js'
+import { confluentStartError } from '../src/confluent-start-error.js'
 
 const SECRET = 'hunter2-SECRET'
 const sasl = { mechanism: 'plain', username: 'bob', password: SECRET } as const
@@ -47,12 +47,12 @@ describe('offsetkitConfluent config checks keep secrets out', () => {
   })
 })
 
-describe('confluentConnectError', () => {
+describe('confluentStartError', () => {
   const top = { 'group.id': 'g', 'bootstrap.servers': '127.0.0.1:1', 'sasl.username': 'bob', 'sasl.password': SECRET }
 
   it('a typo librdkafka rejects becomes a ConfigError naming the key', async () => {
     const config = { ...top, 'sesion.timeout.ms': 6000 }
-    const error = confluentConnectError(await connectError(config), config)
+    const error = confluentStartError(await connectError(config), config)
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).option).toBe('config["sesion.timeout.ms"]')
     expect(secretLeaks(error, SECRET)).toEqual([])
@@ -62,7 +62,7 @@ describe('confluentConnectError', () => {
     const config = { ...top, 'security.protocol': SECRET }
     const thrown = await connectError(config)
     expect(secretLeaks(thrown, SECRET)).not.toEqual([]) // the client itself does leak it
-    const error = confluentConnectError(thrown, config)
+    const error = confluentStartError(thrown, config)
     expect((error as ConfigError).option).toBe('config["security.protocol"]')
     expect(secretLeaks(error, SECRET)).toEqual([])
   })
@@ -71,21 +71,33 @@ describe('confluentConnectError', () => {
     const config = { ...top, 'sasl.mechanisms': SECRET, 'security.protocol': 'sasl_plaintext' }
     const thrown = await connectError(config) // "Unsupported SASL mechanism: <value>"
     expect(secretLeaks(thrown, SECRET)).not.toEqual([])
-    const error = confluentConnectError(thrown, config)
+    const error = confluentStartError(thrown, config)
     expect(error).toBeInstanceOf(Error)
     expect(secretLeaks(error, SECRET)).toEqual([])
   })
 
   it("a typo in the KafkaJS block, with the Kafka instance's sasl block", async () => {
     const config = { kafkaJS: { groupId: 'g', sesionTimeout: 6000 } }
-    const error = confluentConnectError(await connectError(config), config)
+    const error = confluentStartError(await connectError(config), config)
     expect((error as ConfigError).option).toBe('config.kafkaJS["sesionTimeout"]')
     expect(secretLeaks(error, SECRET)).toEqual([])
   })
 
-  it('keeps an error that holds no secret as it is', () => {
-    const thrown = new Error('Broker transport failure')
-    expect(confluentConnectError(thrown, top)).toBe(thrown)
-    expect(confluentConnectError(thrown, null)).toBe(thrown)
+  it('anything else becomes a ClientError by librdkafka code, the client error kept as cause', () => {
+    // What the KafkaJS API rejects connect() with when nothing listens: the code is lost (-1).
+    const thrown = Object.assign(new Error('broker transport failure'), { code: -1 })
+    const error = confluentStartError(thrown, top) as ClientError
+    expect(error).toBeInstanceOf(ClientError)
+    expect(error.code).toBe('BROKER_UNREACHABLE')
+    expect(error.cause).toBe(thrown)
+    expect((confluentStartError(Object.assign(new Error('x'), { code: 58 }), null) as ClientError).code).toBe('AUTHENTICATION')
+    expect((confluentStartError(Object.assign(new Error('x'), { code: 29 }), null) as ClientError).code).toBe('AUTHORIZATION')
+    expect((confluentStartError(new Error('something else'), null) as ClientError).code).toBe('CLIENT_FAILED')
+  })
+
+  it('a librdkafka property typo is a ConfigError at construction, before anything connects', () => {
+    expect(rejected({ ...top, 'sesion.timeout.ms': 6000 }).option).toBe('config["sesion.timeout.ms"]')
+    expect(rejected({ ...top, kafkaJS: { groupId: 'g' }, 'security.protocol': SECRET }).option).toBe('config["security.protocol"]')
+    expect(rejected({ ...top, 'sasl.mechanisms': 'PLAIN', 'fetch.wait.max.ms': 'soon' }).option).toBe('config["fetch.wait.max.ms"]')
   })
 })

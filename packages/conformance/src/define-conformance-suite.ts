@@ -1,4 +1,4 @@
-import { ConfigError, type CommitRequest, type ConsumedRecord, type OffsetkitConsumer, type OffsetkitOptions } from '@offsetkit/commit-core'
+import { ClientError, ConfigError, isOffsetkitError, type CommitRequest, type ConsumedRecord, type OffsetkitConsumer, type OffsetkitOptions } from '@offsetkit/commit-core'
 import { waitFor } from '@offsetkit/broker'
 import type { ConformanceCapabilities, ConformanceFactory } from './conformance-factory.js'
 import { runCrashLoop } from './crash-loop.js'
@@ -439,6 +439,28 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
           await c.close()
         }, LONG)
       })
+
+      it('a topic that does not exist: run() rejects with ClientError TOPIC_NOT_FOUND', async () => {
+        const existing = await harness.createTopic()
+        const missing = harness.name('missing')
+        const consumer = await factory.createConsumer({
+          bootstrapServers: harness.bootstrapServers,
+          groupId: harness.name('g-missing'),
+          offsetkit: {},
+          groupProtocol: protocol,
+        })
+        open.push(consumer)
+        const error = await consumer.run({ topics: [existing, missing], handler: () => undefined }).then(() => 'resolved', (e: unknown) => e)
+        expect(error).toBeInstanceOf(ClientError)
+        expect(isOffsetkitError(error)).toBe(true)
+        expect((error as ClientError).code).toBe('TOPIC_NOT_FOUND')
+        expect((error as ClientError).topics).toContain(missing)
+        expect((error as ClientError).message).toContain(missing)
+        // The consumer cleaned up after itself: close() resolves, and nothing created the topic.
+        await consumer.close()
+        expect(consumer.health().status).toBe('closed')
+        expect(await harness.topicExists(missing)).toBe(false)
+      }, LONG)
 
       it('9. bad options are rejected with a typed error before connecting', async () => {
         const nowhere = '127.0.0.1:1' // nothing listens: only a pre-connect check can answer quickly

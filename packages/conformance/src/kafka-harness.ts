@@ -133,6 +133,12 @@ export class KafkaHarness {
   }
 
   /** Log-end offset per partition. */
+  /** Whether the broker knows the topic (read from its metadata). */
+  async topicExists(topic: string): Promise<boolean> {
+    const admin = await this.getAdmin()
+    return (await admin.listTopics()).includes(topic)
+  }
+
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
     const rows = await (await this.getAdmin()).fetchTopicOffsets(topic)
     return new Map(rows.map((r) => [r.partition, BigInt(r.high)]))

@@ -20,7 +20,11 @@ import {
 } from '@offsetkit/commit-core'
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
 import { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
+import { kafkajsStartError } from './kafkajs-start-error.js'
 import { headersToKafkajs, recordFromKafkajs } from './kafkajs-records.js'
+
+/** This adapter's own options, next to core's (listed when an option is unknown). */
+const ADAPTER_OPTIONS = ['fromBeginning', 'deadLetter'] as const satisfies ReadonlyArray<Exclude<keyof KafkajsOffsetkitOptions, keyof OffsetkitOptions>>
 
 export interface KafkajsOffsetkitOptions extends OffsetkitOptions<KafkaMessage> {
   /** Passed to `consumer.subscribe`: where a group without committed offsets starts. Default false. */
@@ -90,6 +94,14 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   }
 
   async start(engine: CommitEngine<KafkaMessage>, topics: readonly string[]): Promise<void> {
+    try {
+      await this.startClient(engine, topics)
+    } catch (error) {
+      throw kafkajsStartError(error, topics)
+    }
+  }
+
+  private async startClient(engine: CommitEngine<KafkaMessage>, topics: readonly string[]): Promise<void> {
     const { events } = this.consumer
     this.topics = topics
     this.detach.push(
@@ -182,5 +194,5 @@ export function offsetkitKafkajs(consumer: Consumer, options: KafkajsOffsetkitOp
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }
   const driver = new KafkajsDriver(consumer, { fromBeginning: fromBeginning ?? false, deadLetter })
-  return createOffsetkitConsumer(driver, core)
+  return createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
 }

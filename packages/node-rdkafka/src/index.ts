@@ -2,4 +2,22 @@ export { offsetkitNodeRdkafka } from './offsetkit-node-rdkafka.js'
 export type { NodeRdkafkaClientConfig, NodeRdkafkaOffsetkitOptions } from './offsetkit-node-rdkafka.js'
 export { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
 export { headersFromNodeRdkafka, recordFromNodeRdkafka } from './node-rdkafka-records.js'
-export type { ConsumedRecord, OffsetkitConsumer, RunOptions } from '@offsetkit/commit-core'
+// One install is enough: the errors to catch and the option types come from here too.
+export { ClientError, CommitError, ConfigError, ConsumerStateError, OffsetkitError, isOffsetkitError } from '@offsetkit/commit-core'
+export type {
+  ClientErrorCode,
+  CommitEngineEvents,
+  CommitErrorCode,
+  CommitPolicyOption,
+  ConsumedRecord,
+  ConsumerHealth,
+  ConsumerStateErrorCode,
+  FailurePolicyOption,
+  HandlerContext,
+  LivenessOptions,
+  Logger,
+  OffsetkitConsumer,
+  OffsetkitOptions,
+  Ordering,
+  RunOptions,
+} from '@offsetkit/commit-core'

@@ -1,8 +1,11 @@
 import {
+  checkTopicsExist,
   commitOffsetFromNumber,
   commitOffsetToNumber,
   deadLetterMessage,
   consoleLogger,
+  isOffsetkitError,
+  matchesRdkafkaCommitReport,
   queryRdkafkaLogOffsets,
   redactSecrets,
   redactingLogger,
@@ -22,6 +25,7 @@ import {
 import Kafka from 'node-rdkafka'
 import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartitionOffset } from 'node-rdkafka'
 import { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
+import { nodeRdkafkaStartError } from './node-rdkafka-start-error.js'
 import { produceDeadLetter } from './produce-dead-letter.js'
 import { recordFromNodeRdkafka } from './node-rdkafka-records.js'
 
@@ -35,6 +39,10 @@ export interface NodeRdkafkaDriverOptions {
   readonly batchSize: number
   readonly consumeTimeoutMs: number
   readonly autoCommit: boolean
+  /** How long connecting (librdkafka's first metadata request) may take before run() rejects. */
+  readonly connectTimeoutMs: number
+  /** `allow.auto.create.topics` set: subscribe to missing topics and let the client create them. */
+  readonly autoCreateTopics: boolean
   readonly deadLetter: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption | undefined } | undefined
   readonly logger: Logger | undefined
 }
@@ -47,25 +55,6 @@ interface PendingCommit {
 
 const toClient = (partitions: readonly TopicPartition[]): TopicPartition[] =>
   partitions.map(({ topic, partition }) => ({ topic, partition }))
-
-/**
- * Whether an 'offset.commit' event reports exactly the offsets of the pending async commit.
- * librdkafka reports EVERY commit there (commitSync ones too, served later by the poll loop), so
- * the event is matched by content, never taken as "the" reply. A failed partition arrives as an
- * Error element without topic or partition; it can only fail a commit, never acknowledge one.
- */
-function sameOffsets(expected: ReadonlyMap<string, number>, reported: readonly unknown[], failed: boolean): boolean {
-  if (reported.length !== expected.size) return false
-  for (const item of reported) {
-    if (item instanceof Error) {
-      if (!failed) return false
-      continue
-    }
-    const { topic, partition, offset } = item as Partial<TopicPartitionOffset>
-    if (typeof topic !== 'string' || typeof partition !== 'number' || expected.get(topicPartitionKey(topic, partition)) !== offset) return false
-  }
-  return true
-}
 
 /**
  * Drives a node-rdkafka KafkaConsumer for core:
@@ -139,15 +128,29 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     this.engine = engine
     this.consumer.on('offset.commit', (error, partitions) => this.commitReported(error, partitions))
     this.consumer.on('event.error', (error) => this.logger.warn('librdkafka error', { code: error.code, error: error.message }))
-    await new Promise<void>((resolve, reject) => {
-      this.consumer.connect({}, (error) => (error ? reject(redactSecrets(error, { secrets: this.secrets })) : resolve()))
-    })
-    this.connected = true
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.consumer.connect({ timeout: this.options.connectTimeoutMs }, (error) => (error ? reject(error) : resolve()))
+      })
+      this.connected = true
+      // librdkafka subscribes to a missing topic without a word and idles: say so instead.
+      if (!this.options.autoCreateTopics) await checkTopicsExist(topics, () => this.topicNames(), () => new Promise((r) => setTimeout(r, 300)))
+    } catch (error) {
+      throw isOffsetkitError(error) ? error : nodeRdkafkaStartError(error, topics, this.secrets)
+    }
     this.consumer.setDefaultConsumeTimeout(this.options.consumeTimeoutMs)
     this.consumer.subscribe([...topics])
     this.fetching = true
     this.polling = true
     this.loop = this.consumeLoop()
+  }
+
+  /** Every topic in the cluster (one metadata request). */
+  private topicNames(): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      this.consumer.getMetadata({ timeout: this.options.connectTimeoutMs }, (error, metadata) =>
+        error ? reject(error) : resolve(metadata.topics.map((topic) => topic.name)))
+    })
   }
 
   async stopFetching(): Promise<void> {
@@ -313,7 +316,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
 
   private commitReported(error: LibrdKafkaError | undefined, partitions: readonly unknown[] | undefined): void {
     const pending = this.pending
-    if (pending === undefined || !sameOffsets(pending.offsets, partitions ?? [], error !== undefined && error !== null)) return
+    if (pending === undefined || !matchesRdkafkaCommitReport(pending.offsets, partitions ?? [], error !== undefined && error !== null)) return
     this.pending = undefined
     if (error) pending.reject(error)
     else pending.resolve()

@@ -13,6 +13,9 @@ import type { ConsumerGlobalConfig, ConsumerTopicConfig, Message, Producer } fro
 import { NodeRdkafkaDriver } from './node-rdkafka-driver.js'
 import { resolveNodeRdkafkaConfig } from './resolve-node-rdkafka-config.js'
 
+/** This adapter's own options, next to core's (listed when an option is unknown). */
+const ADAPTER_OPTIONS = ['deadLetter', 'batchSize', 'consumeTimeoutMs', 'connectTimeoutMs'] as const satisfies ReadonlyArray<Exclude<keyof NodeRdkafkaOffsetkitOptions, keyof OffsetkitOptions>>
+
 /** What the adapter builds the KafkaConsumer from (it must own some construction-time settings). */
 export interface NodeRdkafkaClientConfig {
   /** librdkafka global config: at least `metadata.broker.list` and `group.id`. */
@@ -34,6 +37,11 @@ export interface NodeRdkafkaOffsetkitOptions extends OffsetkitOptions<Message> {
    * (node-rdkafka's consume timeout). Bounds the latency of a partly filled batch. Default 100.
    */
   readonly consumeTimeoutMs?: number
+  /**
+   * How long `run()` waits for the first broker answer (connect's metadata request) before it
+   * rejects with ClientError BROKER_UNREACHABLE. Default 30000 (node-rdkafka's own).
+   */
+  readonly connectTimeoutMs?: number
 }
 
 function checkInteger(option: string, value: unknown, min: number, max: number, fallback: number): number {
@@ -68,7 +76,7 @@ export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: N
     throw new ConfigError('client', client, '{ config, topicConfig? } (librdkafka global and topic config)')
   }
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', options, 'an options object')
-  const { deadLetter, batchSize, consumeTimeoutMs, ...core } = options
+  const { deadLetter, batchSize, consumeTimeoutMs, connectTimeoutMs, ...core } = options
   const autoCommit = resolveCommitPolicy(core.commit as CommitPolicyOption | undefined).kind === 'auto'
   const { global, topic } = resolveNodeRdkafkaConfig(client.config, client.topicConfig, autoCommit)
   let dead: { producer: Producer; topic: DeadLetterTopicOption | undefined } | undefined
@@ -79,6 +87,9 @@ export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: N
   const resolved = {
     batchSize: checkInteger('batchSize', batchSize, 1, 100_000, 500),
     consumeTimeoutMs: checkInteger('consumeTimeoutMs', consumeTimeoutMs, 1, 60_000, 100),
+    connectTimeoutMs: checkInteger('connectTimeoutMs', connectTimeoutMs, 1, 600_000, 30_000),
+    // Set on purpose: subscribe to topics that do not exist yet and let librdkafka create them.
+    autoCreateTopics: global['allow.auto.create.topics'] === true || global['allow.auto.create.topics'] === 'true',
   }
   let driver: NodeRdkafkaDriver
   try {
@@ -88,5 +99,5 @@ export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: N
     // names the property (and may echo the value), the config itself holds credentials.
     throw configErrorFromClient(error, [{ option: 'config', config: global }, { option: 'topicConfig', config: topic }], 'a config librdkafka accepts')
   }
-  return createOffsetkitConsumer(driver, core)
+  return createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
 }
