@@ -1,3 +1,4 @@
+import { readCommittedOffsets, readEndOffsets } from '@offsetkit/broker'
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs'
 import { UsageError } from './usage-error.js'
 import { randomBytes } from 'node:crypto'
@@ -88,14 +89,12 @@ export class BenchKafka {
   }
 
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const rows = await (await this.getAdmin()).fetchTopicOffsets(topic)
-    return new Map(rows.map((r) => [r.partition, BigInt(r.high)]))
+    return readEndOffsets(await this.getAdmin(), topic)
   }
 
   /** Committed offsets of `groupId` for `topic`, read back from the broker; undefined = none. */
   async committed(groupId: string, topic: string): Promise<Map<number, bigint | undefined>> {
-    const [row] = await (await this.getAdmin()).fetchOffsets({ groupId, topics: [topic] })
-    return new Map((row?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? undefined : BigInt(p.offset)]))
+    return readCommittedOffsets(await this.getAdmin(), groupId, topic)
   }
 
   /**

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Arm, RawCommit, Shape } from './bench-plan.js'
 import type { BenchKafka } from './bench-kafka.js'
-import { createOffsetkitConsumer } from './create-offsetkit-consumer.js'
+import { createBenchConsumer } from './create-bench-consumer.js'
 import type { ClientName } from './parse-args.js'
 import { createRawLoop } from './raw-loops.js'
 import { RunMeter } from './run-meter.js'
@@ -64,7 +64,7 @@ export async function measureRun(client: ClientName, arm: Arm, run: number, prep
   let close: () => Promise<void> = async () => {}
   try {
     if (arm.kind === 'offsetkit') {
-      const consumer = createOffsetkitConsumer(client, target, offsetkitOptions(arm))
+      const consumer = createBenchConsumer(client, target, offsetkitOptions(arm))
       close = () => consumer.close()
       consumer.on('commit.started', () => meter.commitStarted())
       consumer.on('commit.succeeded', ({ durationMs }) => meter.commitSucceeded(durationMs))

@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import Rdkafka from 'node-rdkafka'
 import { performance } from 'node:perf_hooks'
 import type { RawCommit } from './bench-plan.js'
-import type { ConsumerTarget } from './create-offsetkit-consumer.js'
+import type { ConsumerTarget } from './create-bench-consumer.js'
 import type { ClientName } from './parse-args.js'
 import type { RunMeter } from './run-meter.js'
 

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createOffsetkitConsumer } from './create-offsetkit-consumer.js'
+import { createBenchConsumer } from './create-bench-consumer.js'
 import type { ConsumeCommand } from './parse-args.js'
 import { withBroker } from './with-broker.js'
 
@@ -17,7 +17,7 @@ const log = (line: string): void => {
  */
 export async function runConsume(command: ConsumeCommand): Promise<void> {
   await withBroker(command.brokers, log, async (broker) => {
-    const consumer = createOffsetkitConsumer(
+    const consumer = createBenchConsumer(
       command.client,
       { brokers: broker.bootstrapServers, groupId: command.group },
       {

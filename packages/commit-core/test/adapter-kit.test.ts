@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped } from '@offsetkit/commit-core/adapter'
+import { ConfigError } from '@offsetkit/commit-core'
+import { checkDeadLetterProducer, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject } from '@offsetkit/commit-core/adapter'
 
 const withCode = (code: number, cause?: unknown) => Object.assign(new Error(`code ${code}`, cause === undefined ? undefined : { cause }), { code })
 
@@ -35,5 +36,33 @@ describe('grouped headers (kafkajs and the confluent KafkaJS API)', () => {
       { key: 'c', value: new TextEncoder().encode('x') },
     ])
     expect(headersToGrouped(list, (v) => Array.from(v))).toEqual({ a: [[1], [0xc3, 0xa9]], b: [[]], c: [[0x78]] })
+  })
+})
+
+describe('option checks the adapters share', () => {
+  it('checkDeadLetterProducer: an object with the named functions, else ConfigError naming deadLetter.producer in the adapter\'s words', () => {
+    expect(() => checkDeadLetterProducer({ send: () => undefined }, 'a connected Producer')).not.toThrow()
+    expect(() => checkDeadLetterProducer({ produce: () => undefined, poll: () => undefined, on: () => undefined }, 'x', ['produce', 'poll', 'on'])).not.toThrow()
+    for (const producer of [undefined, null, 'producer', {}, { send: 'no' }]) {
+      const error = (() => {
+        try {
+          checkDeadLetterProducer(producer, 'a connected Producer')
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).option).toBe('deadLetter.producer')
+      expect((error as ConfigError).accepted).toBe('a connected Producer')
+    }
+    expect(() => checkDeadLetterProducer({ produce: () => undefined }, 'x', ['produce', 'poll'])).toThrow(/deadLetter\.producer: got an object \(not shown\); expected x$/)
+  })
+
+  it('isPlainObject: object literals and null-prototype objects only', () => {
+    expect(isPlainObject({})).toBe(true)
+    expect(isPlainObject(Object.create(null))).toBe(true)
+    expect(isPlainObject([])).toBe(false)
+    expect(isPlainObject(null)).toBe(false)
+    expect(isPlainObject(new Map())).toBe(false)
   })
 })

@@ -1,4 +1,5 @@
 import { ConfigError, secretValues } from '@offsetkit/commit-core'
+import { isPlainObject } from '@offsetkit/commit-core/adapter'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 
 /** The signature the KafkaJS API awaits for a top-level `rebalance_cb`. */
@@ -12,12 +13,6 @@ export interface BuiltConsumerConfig {
   readonly config: KafkaJS.ConsumerConstructorConfig
   /** Messages per eachBatch call; undefined = unlimited. */
   readonly maxBatchSize: number | undefined
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto: unknown = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
 }
 
 const own = (object: Record<string, unknown>, key: string): boolean => Object.hasOwn(object, key)

@@ -21,6 +21,7 @@ import {
   type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
+import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { buildConsumerConfig, type ConfluentRebalanceCallback } from './build-consumer-config.js'
 import { checkLibrdkafkaConfig } from './check-librdkafka-config.js'
@@ -351,9 +352,7 @@ export function offsetkitConfluent(
   }
   const { deadLetter, ...core } = options
   if (deadLetter !== undefined) {
-    if (deadLetter === null || typeof deadLetter !== 'object' || typeof deadLetter.producer?.send !== 'function') {
-      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())', { hideValue: true })
-    }
+    checkDeadLetterProducer(deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())')
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }
   const driver = new ConfluentDriver(kafka, config, deadLetter)

@@ -6,7 +6,7 @@ import { offsetkitConfluent } from '../src/index.js'
 
 const producers: KafkaJS.Producer[] = []
 
-export const capabilities: ConformanceCapabilities = {
+const capabilities: ConformanceCapabilities = {
   groupProtocolConsumer: true,
   autoCommit:
     "the KafkaJS API stores delivered+1 in librdkafka's offset store on every batch (otherwise it seeks back and redelivers), so the client's auto-commit could pass unfinished records",
@@ -16,6 +16,7 @@ export const capabilities: ConformanceCapabilities = {
 
 export const factory: ConformanceFactory = {
   client: 'confluent',
+  capabilities,
   async createConsumer(options: CreateConsumerOptions): Promise<OffsetkitConsumer> {
     const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: options.bootstrapServers.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
     const classic = options.groupProtocol !== 'consumer'

@@ -21,6 +21,8 @@ export interface CreateConsumerOptions {
  */
 export interface ConformanceFactory {
   readonly client: ClientName
+  /** What the client cannot do, each with its reason: reported as declared gaps, never skipped silently. */
+  readonly capabilities: ConformanceCapabilities
   /** A consumer for the group, reading from the earliest offset when nothing is committed. */
   createConsumer(options: CreateConsumerOptions): Promise<OffsetkitConsumer>
   /** Releases whatever createConsumer made besides the consumer (producers, clients). */

@@ -1,5 +1,5 @@
 export { defineConformanceSuite } from './define-conformance-suite.js'
-export type { ConformanceSuiteOptions, SuiteApi } from './define-conformance-suite.js'
+export type { ConformanceSuiteOptions, SuiteApi } from './suite-context.js'
 export type { ClientName, ConformanceCapabilities, ConformanceFactory, CreateConsumerOptions } from './conformance-factory.js'
 export { KafkaHarness } from './kafka-harness.js'
 export type { HarnessRecord, OffsetsByPartition, ProducedRecord, TopicSpec } from './kafka-harness.js'

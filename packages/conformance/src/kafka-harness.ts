@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
 import { randomBytes } from 'node:crypto'
-import { waitFor } from '@offsetkit/broker'
+import { readCommittedOffsets, readEndOffsets, waitFor } from '@offsetkit/broker'
 
 export interface TopicSpec {
   partitions?: number
@@ -132,22 +132,20 @@ export class KafkaHarness {
     }, { what: `every transaction marker of ${topic} written` })
   }
 
-  /** Log-end offset per partition. */
   /** Whether the broker knows the topic (read from its metadata). */
   async topicExists(topic: string): Promise<boolean> {
     const admin = await this.getAdmin()
     return (await admin.listTopics()).includes(topic)
   }
 
+  /** Log-end offset per partition. */
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const rows = await (await this.getAdmin()).fetchTopicOffsets(topic)
-    return new Map(rows.map((r) => [r.partition, BigInt(r.high)]))
+    return readEndOffsets(await this.getAdmin(), topic)
   }
 
   /** The group's committed offsets for `topic`, read from the broker. */
   async committedOffsets(groupId: string, topic: string): Promise<OffsetsByPartition> {
-    const [row] = await (await this.getAdmin()).fetchOffsets({ groupId, topics: [topic] })
-    return new Map((row?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? undefined : BigInt(p.offset)]))
+    return readCommittedOffsets(await this.getAdmin(), groupId, topic)
   }
 
   /** Committed offsets including metadata strings. */

@@ -18,6 +18,7 @@ import {
   type OffsetkitOptions,
   type TopicPartition,
 } from '@offsetkit/commit-core'
+import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
 import { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
 import { kafkajsStartError } from './kafkajs-start-error.js'
@@ -188,9 +189,7 @@ export function offsetkitKafkajs(consumer: Consumer, options: KafkajsOffsetkitOp
   const { fromBeginning, deadLetter, ...core } = options
   if (fromBeginning !== undefined && typeof fromBeginning !== 'boolean') throw new ConfigError('fromBeginning', fromBeginning, 'true or false')
   if (deadLetter !== undefined) {
-    if (deadLetter === null || typeof deadLetter !== 'object' || typeof deadLetter.producer?.send !== 'function') {
-      throw new ConfigError('deadLetter.producer', deadLetter?.producer, 'a connected kafkajs Producer', { hideValue: true })
-    }
+    checkDeadLetterProducer(deadLetter?.producer, 'a connected kafkajs Producer')
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }
   const driver = new KafkajsDriver(consumer, { fromBeginning: fromBeginning ?? false, deadLetter })

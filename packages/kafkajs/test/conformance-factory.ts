@@ -6,6 +6,10 @@ const producers: Producer[] = []
 
 export const factory: ConformanceFactory = {
   client: 'kafkajs',
+  capabilities: {
+    groupProtocolConsumer: 'kafkajs implements only the classic group protocol (JoinGroup/SyncGroup)',
+    autoCommit: 'kafkajs resolves offsets only inside the current eachBatch call, so its auto-commit cannot follow an out-of-order watermark',
+  },
   async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, fastRebalance }) {
     const kafka = new Kafka({ brokers: bootstrapServers.split(','), clientId: 'offsetkit-conformance', logLevel: logLevel.NOTHING })
     const consumer = kafka.consumer({

@@ -9,6 +9,7 @@ import {
   type OffsetkitConsumer,
   type OffsetkitOptions,
 } from '@offsetkit/commit-core'
+import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { ConsumerGlobalConfig, ConsumerTopicConfig, Message, Producer } from 'node-rdkafka'
 import { NodeRdkafkaDriver } from './node-rdkafka-driver.js'
 import { resolveNodeRdkafkaConfig } from './resolve-node-rdkafka-config.js'
@@ -54,16 +55,14 @@ function checkInteger(option: string, value: unknown, min: number, max: number, 
 
 function checkProducer(producer: unknown): Producer {
   const accepted = 'a connected node-rdkafka Producer created with dr_cb: true'
-  const p = producer as Partial<Producer> & { _cb_configs?: { event?: { delivery_cb?: unknown } } } | null | undefined
-  if (typeof p !== 'object' || p === null || typeof p.produce !== 'function' || typeof p.poll !== 'function' || typeof p.on !== 'function') {
-    throw new ConfigError('deadLetter.producer', producer, accepted, { hideValue: true })
-  }
+  checkDeadLetterProducer(producer, accepted, ['produce', 'poll', 'on'])
+  const p = producer as Producer & { _cb_configs?: { event?: { delivery_cb?: unknown } } }
   // node-rdkafka keeps no public trace of dr_cb; without it no delivery report would ever come
   // and every dead letter would hang, so check the callback it installs for dr_cb/dr_msg_cb.
   if (p._cb_configs !== undefined && typeof p._cb_configs.event?.delivery_cb !== 'function') {
     throw new ConfigError('deadLetter.producer', '[Producer without dr_cb]', accepted)
   }
-  return p as Producer
+  return p
 }
 
 /**

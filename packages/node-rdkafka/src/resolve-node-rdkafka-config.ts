@@ -1,12 +1,7 @@
 import { ConfigError, secretValues } from '@offsetkit/commit-core'
+import { isPlainObject } from '@offsetkit/commit-core/adapter'
 
 type Config = Record<string, unknown>
-
-function isPlainObject(value: unknown): value is Config {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto: unknown = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
 
 /** librdkafka accepts booleans as strings too ("true", "false"). */
 function flag(value: unknown): boolean | undefined {

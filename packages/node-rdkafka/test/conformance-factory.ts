@@ -17,13 +17,14 @@ async function connectedProducer(bootstrapServers: string): Promise<Producer> {
   return producer
 }
 
-export const capabilities: ConformanceCapabilities = {
+const capabilities: ConformanceCapabilities = {
   groupProtocolConsumer: true,
   autoCommit: true,
 }
 
 export const factory: ConformanceFactory = {
   client: 'node-rdkafka',
+  capabilities,
   async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, groupProtocol, fastRebalance }): Promise<OffsetkitConsumer> {
     const config: ConsumerGlobalConfig = { 'metadata.broker.list': bootstrapServers, 'group.id': groupId }
     if (groupProtocol === 'consumer') {

@@ -1,10 +1,9 @@
 import * as vitest from 'vitest'
 import { defineConformanceSuite } from '@offsetkit/conformance'
-import { capabilities, factory } from './conformance-factory.js'
+import { factory } from './conformance-factory.js'
 
 defineConformanceSuite(vitest, factory, {
   bootstrapServers: () => vitest.inject('kafka').bootstrapServers,
   factoryModule: new URL('./conformance-factory.ts', import.meta.url).pathname,
-  capabilities,
   groupProtocols: ['classic', 'consumer'],
 })

@@ -13,7 +13,7 @@ export interface ConsumerTarget {
   readonly groupId: string
 }
 
-export function createOffsetkitConsumer(client: ClientName, { brokers, groupId }: ConsumerTarget, options: OffsetkitOptions): OffsetkitConsumer {
+export function createBenchConsumer(client: ClientName, { brokers, groupId }: ConsumerTarget, options: OffsetkitOptions): OffsetkitConsumer {
   switch (client) {
     case 'kafkajs': {
       const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'offsetkit-bench', logLevel: logLevel.NOTHING })
