@@ -1,0 +1,8 @@
+export { verifyRun } from './verify-run.js'
+export type { ConsumerEventLine, ConsumerExit, OffsetSample, RunEvidence, Verdict } from './verify-run.js'
+export { runScenario } from './run-scenario.js'
+export type { Fault, RunResult, RunSettings, ScenarioContext } from './run-scenario.js'
+export { SCENARIOS, scenarioById } from './scenarios.js'
+export type { Scenario } from './scenarios.js'
+export { parseValidateArgs } from './parse-validate-args.js'
+export type { ValidateCommand } from './parse-validate-args.js'
