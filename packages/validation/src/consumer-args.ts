@@ -16,6 +16,24 @@ export const STATIC_MEMBERSHIP_GAPS: Partial<Record<ClientName, string>> = {
   kafkajs: 'kafkajs 2.2.4 has no group.instance.id (static membership)',
 }
 
+/**
+ * Clean rebalances redo records on kafkajs: it has only eager rebalancing and no revoke hook it
+ * awaits, so records finishing between the REBALANCING commit and the rejoin are not committed
+ * for partitions that move (the adapter drops them as lost rather than commit over a new owner).
+ */
+export const CLEAN_REBALANCE_GAPS: Partial<Record<ClientName, string>> = {
+  kafkajs: 'kafkajs has no awaited revoke hook (eager rebalancing only): a clean rebalance redoes the records that finished after the REBALANCING commit, so "0 duplicates" cannot hold',
+}
+
+/**
+ * kafkajs 2.2.4 keeps committing to the coordinator it cached after NOT_COORDINATOR when the
+ * coordinator moves (its OffsetManager never re-discovers it; tulios/kafkajs PR #1779, unmerged):
+ * commits fail until something makes it rejoin. offsetkit reports it (commit.stalled after 30 s).
+ */
+export const COORDINATOR_MOVE_GAPS: Partial<Record<ClientName, string>> = {
+  kafkajs: 'kafkajs 2.2.4 does not re-discover a moved group coordinator after NOT_COORDINATOR (tulios/kafkajs PR #1779): commits fail until a rejoin; offsetkit reports commit.stalled',
+}
+
 export const CONSUMER_USAGE =
   'usage: consumer-process --client kafkajs|confluent|node-rdkafka --bootstrap HOST:PORT --group G --topic T --record FILE ' +
   '[--protocol classic|consumer] [--commit every:N|interval:MS|every:N,interval:MS|per-message] [--work-ms MS] ' +

@@ -201,7 +201,11 @@ export async function runScenario(scenario: Scenario, broker: Broker, settings: 
       return ends.every((end, p) => { const offsets = processed.get(p); for (let o = 0; o < end; o++) if (!offsets?.has(o)) return false; return true })
     }
     await until('every record below the log end processed', covered, settings.quick ? 60_000 : 120_000).catch(() => undefined)
-    await Promise.all(fleet.live.map((s) => fleet.stop(s.slot, settings.quick ? 30_000 : 60_000)))
+    // One at a time, as a rolling shutdown does: each leaving member's revoke commit runs while the
+    // others are stable. (All at once, a member's close commit can be refused as from an old
+    // generation because another member's leave already started a rebalance: redone records, and
+    // nobody left to commit them.)
+    for (const s of [...fleet.live]) await fleet.stop(s.slot, settings.quick ? 30_000 : 60_000)
     const committed = await waitFor(() => admin.committed(group, topic, partitions), { what: 'committed offsets', timeoutMs: 60_000 })
     await sampler.stop()
     await sampler.sample()
