@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '@offsetkit/commit-core'
-import { checkDeadLetterProducer, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject } from '@offsetkit/commit-core/adapter'
+import { ClientNotRunningError, checkDeadLetterProducer, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject } from '@offsetkit/commit-core/adapter'
 
 const withCode = (code: number, cause?: unknown) => Object.assign(new Error(`code ${code}`, cause === undefined ? undefined : { cause }), { code })
 
@@ -14,6 +14,10 @@ describe('classifyLibrdkafkaCommitError (one table for both librdkafka clients)'
     expect(classifyLibrdkafkaCommitError(withCode(-1))).toBe('fatal')
     expect(classifyLibrdkafkaCommitError(withCode(-1, withCode(-185)))).toBe('retriable')
     expect(classifyLibrdkafkaCommitError(withCode(29))).toBe('fatal')
+  })
+
+  it('a port that cannot send (ClientNotRunningError) is fenced: dropped, never retried', () => {
+    expect(classifyLibrdkafkaCommitError(new ClientNotRunningError('not connected'))).toBe('fenced')
   })
 
   it('stops at cycles and at the depth bound', () => {

@@ -21,7 +21,7 @@ import {
   type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
-import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
+import { ClientNotRunningError, checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { buildConsumerConfig, type ConfluentRebalanceCallback } from './build-consumer-config.js'
 import { checkLibrdkafkaConfig } from './check-librdkafka-config.js'
@@ -58,7 +58,6 @@ type ConsumerWithInternals = KafkaJS.Consumer & { _getInternalClient(): Internal
 
 const ERR__ASSIGN_PARTITIONS = -175
 const ERR__REVOKE_PARTITIONS = -174
-const ERR__STATE = -172
 
 /** An async commit sent and not yet answered. */
 interface PendingCommit {
@@ -71,11 +70,6 @@ interface PendingCommit {
 /** How long an async commit waits for its 'offset.commit' event before it is settled by commitSync. */
 const ASYNC_COMMIT_FALLBACK_MS = 2_000
 
-/** Raised by the port instead of the client's code-less "KafkaConsumer is disconnected". */
-class ConsumerNotConnectedError extends Error {
-  override readonly name = 'ConsumerNotConnectedError'
-  readonly code = ERR__STATE
-}
 
 /**
  * Drives @confluentinc/kafka-javascript's KafkaJS API. Three things it cannot take from that API:
@@ -147,7 +141,7 @@ class ConfluentDriver implements ConsumerDriver<Message> {
 
   private internal(what = 'the commit was not sent'): InternalClient {
     const internal = this.consumer._getInternalClient()
-    if (internal === undefined || !internal.isConnected()) throw new ConsumerNotConnectedError(`the confluent consumer is not connected; ${what}`)
+    if (internal === undefined || !internal.isConnected()) throw new ClientNotRunningError(`the confluent consumer is not connected; ${what}`)
     return internal
   }
 
@@ -313,7 +307,7 @@ class ConfluentDriver implements ConsumerDriver<Message> {
     this.consuming = false
     const pending = this.pending
     this.pending = undefined
-    pending?.reject(new ConsumerNotConnectedError('the consumer disconnected before the commit result arrived'))
+    pending?.reject(new ClientNotRunningError('the consumer disconnected before the commit result arrived'))
     if (!this.connecting) return
     // Core committed before this: during disconnect the client rejects commits (ERR__STATE, #90).
     await this.consumer.disconnect()

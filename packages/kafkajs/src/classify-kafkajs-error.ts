@@ -23,7 +23,7 @@ export function classifyKafkajsCommitError(error: unknown): CommitErrorClass {
       if (RETRIABLE.has(type)) return 'retriable'
     }
     const name = (e as { name?: unknown }).name
-    if (name === 'KafkaJSNotRunningError') return 'fenced'
+    if (name === 'ClientNotRunningError') return 'fenced'
     // The retrier can wrap a connection error (broker restarting) in a KafkaJSNonRetriableError.
     if (typeof name === 'string' && RETRIABLE_NAMES.has(name)) return 'retriable'
     return undefined

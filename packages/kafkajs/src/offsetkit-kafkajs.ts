@@ -18,7 +18,7 @@ import {
   type OffsetkitOptions,
   type TopicPartition,
 } from '@offsetkit/commit-core'
-import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
+import { ClientNotRunningError, checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
 import { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
 import { kafkajsStartError } from './kafkajs-start-error.js'
@@ -34,10 +34,6 @@ export interface KafkajsOffsetkitOptions extends OffsetkitOptions<KafkaMessage> 
   readonly deadLetter?: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption }
 }
 
-/** Thrown by the port when kafkajs would silently drop a commit (its runner is not running). */
-class KafkaJSNotRunningError extends Error {
-  override readonly name = 'KafkaJSNotRunningError'
-}
 
 /**
  * kafkajs has no revoke hook it awaits and only eager rebalancing. So: commit the done watermark
@@ -84,7 +80,7 @@ class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
 
   private async commit({ offsets }: CommitRequest): Promise<void> {
     // kafkajs resolves commitOffsets with nothing done when its runner is stopped: say so instead.
-    if (!this.running) throw new KafkaJSNotRunningError('the kafkajs consumer is not running; the commit was not sent')
+    if (!this.running) throw new ClientNotRunningError('the kafkajs consumer is not running; the commit was not sent')
     // kafkajs' promise settles with the broker's OffsetCommit response: the acknowledgement is real.
     await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset, metadata }) => ({
       topic,

@@ -1,5 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
+import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
 import { classifyKafkajsCommitError } from '../src/classify-kafkajs-error.js'
 
 // kafkajs builds protocol errors from the broker's error code; `type` is the protocol name.
@@ -21,6 +22,10 @@ describe('classifyKafkajsCommitError', () => {
     const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092')
     expect(classifyKafkajsCommitError(refused)).toBe('retriable')
     expect(classifyKafkajsCommitError(wrapped(refused))).toBe('retriable')
+  })
+
+  it("the port's ClientNotRunningError (runner stopped) is fenced", () => {
+    expect(classifyKafkajsCommitError(new ClientNotRunningError('the kafkajs consumer is not running'))).toBe('fenced')
   })
 
   it('anything unknown is fatal', () => {

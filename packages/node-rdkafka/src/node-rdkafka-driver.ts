@@ -22,6 +22,7 @@ import {
   type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
+import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
 import Kafka from 'node-rdkafka'
 import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartitionOffset } from 'node-rdkafka'
 import { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
@@ -31,7 +32,6 @@ import { recordFromNodeRdkafka } from './node-rdkafka-records.js'
 
 const ERR__REVOKE_PARTITIONS = -174
 const ERR__ASSIGN_PARTITIONS = -175
-const ERR__STATE = -172
 
 export interface NodeRdkafkaDriverOptions {
   readonly global: Record<string, unknown>
@@ -171,7 +171,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     await this.loop
     const pending = this.pending
     this.pending = undefined
-    pending?.reject(Object.assign(new Error('the consumer disconnected before the commit result arrived'), { code: ERR__STATE }))
+    pending?.reject(new ClientNotRunningError('the consumer disconnected before the commit result arrived'))
     if (!this.connected) return
     this.connected = false
     // librdkafka's close revokes through our rebalance_cb; node-rdkafka allows the unassign while
