@@ -123,4 +123,7 @@ export type {
 } from './offsetkit-consumer.js'
 export type { ConsumedRecord, RecordHeader } from './consumed-record.js'
 export { DEAD_LETTER_HEADERS, checkDeadLetterTopic, deadLetterMessage } from './dead-letter.js'
+// For adapters (it throws core's own ConfigError, so it lives in the main entry: a copy of the class
+// in the CJS build of the ./adapter subpath would break instanceof).
+export { checkDeadLetterProducer } from './check-dead-letter-producer.js'
 export type { DeadLetterMessage, DeadLetterTopicOption } from './dead-letter.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError } from '@offsetkit/commit-core'
-import { ClientNotRunningError, checkDeadLetterProducer, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject } from '@offsetkit/commit-core/adapter'
+import { ConfigError, checkDeadLetterProducer } from '@offsetkit/commit-core'
+import { ClientNotRunningError, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject } from '@offsetkit/commit-core/adapter'
 
 const withCode = (code: number, cause?: unknown) => Object.assign(new Error(`code ${code}`, cause === undefined ? undefined : { cause }), { code })
 

@@ -1,11 +1,11 @@
 import {
+  checkDeadLetterProducer,
   ConfigError,
   checkDeadLetterTopic,
   createOffsetkitConsumer,
   type OffsetkitConsumer,
   type OffsetkitOptions,
 } from '@offsetkit/commit-core'
-import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { checkLibrdkafkaConfig } from './check-librdkafka-config.js'
 import { ConfluentDriver, type ConfluentDeadLetter } from './confluent-driver.js'

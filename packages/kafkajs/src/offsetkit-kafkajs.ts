@@ -1,4 +1,5 @@
 import {
+  checkDeadLetterProducer,
   ConfigError,
   checkDeadLetterTopic,
   createOffsetkitConsumer,
@@ -6,7 +7,6 @@ import {
   type OffsetkitConsumer,
   type OffsetkitOptions,
 } from '@offsetkit/commit-core'
-import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs'
 import { KafkajsDriver } from './kafkajs-driver.js'
 

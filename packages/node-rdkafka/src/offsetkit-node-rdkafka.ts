@@ -1,4 +1,5 @@
 import {
+  checkDeadLetterProducer,
   ConfigError,
   checkDeadLetterTopic,
   configErrorFromClient,
@@ -9,7 +10,6 @@ import {
   type OffsetkitConsumer,
   type OffsetkitOptions,
 } from '@offsetkit/commit-core'
-import { checkDeadLetterProducer } from '@offsetkit/commit-core/adapter'
 import type { ConsumerGlobalConfig, ConsumerTopicConfig, Message, Producer } from 'node-rdkafka'
 import { NodeRdkafkaDriver } from './node-rdkafka-driver.js'
 import { resolveNodeRdkafkaConfig } from './resolve-node-rdkafka-config.js'

@@ -9,6 +9,5 @@ export {
 } from './librdkafka-commit-errors.js'
 export { headersFromGrouped, headersToGrouped } from './grouped-headers.js'
 export type { GroupedHeaders } from './grouped-headers.js'
-export { checkDeadLetterProducer } from './check-dead-letter-producer.js'
 export { ClientNotRunningError } from './client-not-running-error.js'
 export { isPlainObject } from '../option-checks.js'

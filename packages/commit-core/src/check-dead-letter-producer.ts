@@ -1,6 +1,4 @@
-// Through the package's own entry, never a copy: in the CJS build this subpath is a separate bundle,
-// and a second ConfigError class would break `instanceof` for users who catch it.
-import { ConfigError } from '@offsetkit/commit-core'
+import { ConfigError } from './config-error.js'
 
 /**
  * Checks an adapter's `deadLetter.producer` before anything connects: an object with each of
