@@ -25,6 +25,7 @@ import {
 import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
 import Kafka from 'node-rdkafka'
 import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartitionOffset } from 'node-rdkafka'
+import { BatchSizer } from './batch-sizer.js'
 import { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
 import { nodeRdkafkaStartError } from './node-rdkafka-start-error.js'
 import { produceDeadLetter } from './produce-dead-letter.js'
@@ -80,6 +81,8 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   private fetching = false
   private polling = false
   private loop: Promise<void> = Promise.resolve()
+  /** Settles once the consume call in flight came back and its records went to core. */
+  private batchInFlight: Promise<void> = Promise.resolve()
   private pending: PendingCommit | undefined
 
   constructor(private readonly options: NodeRdkafkaDriverOptions) {
@@ -189,20 +192,29 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
 
   private consumeLoop(): Promise<void> {
     return new Promise((resolve) => {
+      const sizer = new BatchSizer(this.options.batchSize)
       const next = (): void => {
         if (!this.polling) return resolve()
+        let settle!: () => void
+        this.batchInFlight = new Promise<void>((r) => (settle = r))
+        const size = sizer.size
+        const startedAt = performance.now()
         try {
-          this.consumer.consume(this.options.batchSize, (error, messages) => {
+          this.consumer.consume(size, (error, messages) => {
             if (error) {
+              settle()
               this.logger.warn('consume failed', { code: error.code, error: error.message })
               // Do not spin on an error that returns at once.
               setTimeout(next, this.options.consumeTimeoutMs)
               return
             }
+            sizer.returned(messages.length, performance.now() - startedAt)
             this.arrived(messages)
+            settle()
             next()
           })
         } catch (error) {
+          settle()
           // Nothing more will be consumed: say so (event, health 'failed'), never idle quietly.
           this.engine?.clientFailed(redactSecrets(error, { secrets: this.secrets }), { restarting: false })
           resolve()
@@ -255,6 +267,12 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   private async rebalance(code: number | undefined, assignment: Assignment[]): Promise<void> {
     const partitions = toClient(assignment)
     if (code === ERR__ASSIGN_PARTITIONS) {
+      // node-rdkafka's consume(n) gathers a batch on a worker thread, across rebalances: the call
+      // in flight may hold records of these partitions fetched under an EARLIER assignment (before
+      // a revoke). They must reach core while the partitions are not ours, so core drops them;
+      // accepted under the new assignment they would be processed again (another member had them).
+      // Nothing of the new assignment can be in that call: librdkafka fetches only after assign.
+      await this.batchInFlight
       for (const p of partitions) this.owned.set(topicPartitionKey(p.topic, p.partition), p)
       // Core first, so the first records of these partitions are accepted.
       this.engine?.assigned(partitions)

@@ -31,7 +31,12 @@ export interface NodeRdkafkaOffsetkitOptions extends OffsetkitOptions<Message> {
    * with `dr_cb: true` (a dead letter counts as done only on its delivery report), and where to send.
    */
   readonly deadLetter?: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption }
-  /** Most records one `consume(n)` call returns. Default 500. */
+  /**
+   * Most records one `consume(n)` call asks for. Default 500. The size actually asked for follows
+   * the traffic (a full batch should take about 50 ms), because node-rdkafka's consume(n) returns
+   * only when n records came or none came for `consumeTimeoutMs`: a fixed large n under steady,
+   * moderate traffic would hold the first record of a batch until the last one arrived.
+   */
   readonly batchSize?: number
   /**
    * How long one `consume(n)` call waits for a further record before returning what it has
