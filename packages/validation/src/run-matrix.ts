@@ -37,7 +37,7 @@ export async function runMatrix(command: ValidateCommand, out: string, log: (lin
   const cells = planMatrix(command).sort((a, b) => nodesFor(a.scenario, command) - nodesFor(b.scenario, command))
   const settingsFor = (cell: MatrixCell): RunSettings => ({
     client: cell.client, protocol: cell.protocol, quick: command.quick, durationMs: command.durationMs,
-    consumers: command.consumers, bounces: command.quick ? 1 : 3, commitEvery: 100,
+    consumers: command.consumers, bounces: command.quick ? 1 : 5, commitEvery: 100,
   })
   await checkConsumerProgram()
   try {
