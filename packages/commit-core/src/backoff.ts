@@ -4,13 +4,20 @@ import { checkNumber, checkObject } from './option-checks.js'
 /** Delay before attempt `attempt + 1`, after `attempt` attempts failed (attempt >= 1). */
 export type BackoffFunction = (attempt: number, error: unknown) => number
 
+/** Exponential backoff: `initialMs * factor ** (attempt - 1)`, capped at `maxMs`; no jitter. */
 export interface ExponentialBackoff {
+  /** Delay in milliseconds after the first failed attempt (≥ 0). */
   readonly initialMs: number
+  /** Upper bound of the delay in milliseconds (≥ `initialMs`). */
   readonly maxMs: number
   /** Multiplier per attempt; default 2. */
   readonly factor?: number
 }
 
+/**
+ * A backoff option: `{ initialMs, maxMs, factor? }` or a function returning the delay in ms (a
+ * function's non-finite or negative result is treated as 0).
+ */
 export type BackoffOption = ExponentialBackoff | BackoffFunction
 
 /** Deterministic on purpose: jitter needs randomness, which a custom function can bring. */

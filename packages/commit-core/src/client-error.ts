@@ -1,6 +1,7 @@
 import { OffsetkitError } from './offsetkit-error.js'
 import { redactSecrets, redactText } from './redact-secrets.js'
 
+/** The `code` of a {@link ClientError}. */
 export type ClientErrorCode =
   /** No broker answered (wrong address, nothing listening, network or TLS in the way). */
   | 'BROKER_UNREACHABLE'
@@ -26,6 +27,7 @@ const CHECK: Record<ClientErrorCode, string> = {
   CLIENT_FAILED: 'the client failed to start: see `cause` for what it said',
 }
 
+/** Extra inputs of a {@link ClientError}. */
 export interface ClientErrorOptions {
   /** The client's own error; kept with secrets redacted. */
   readonly cause?: unknown
@@ -49,6 +51,7 @@ function causeText(cause: unknown, secrets: readonly string[] | undefined): stri
  * error (secrets redacted).
  */
 export class ClientError extends OffsetkitError {
+  /** What kind of failure; the message says what to check. */
   readonly code: ClientErrorCode
   /** The topics concerned, when the failure is about topics. */
   readonly topics: readonly string[] | undefined

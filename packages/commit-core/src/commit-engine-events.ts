@@ -5,11 +5,13 @@ import type { CommitOffset } from './offset.js'
 import type { ProcessingError } from './processing-error.js'
 import type { TopicPartition } from './topic-partition.js'
 
+/** Payload of the partition lifecycle events: the partition and its assignment epoch. */
 export interface PartitionEvent extends TopicPartition {
   /** The assignment epoch the event belongs to. */
   readonly epoch: number
 }
 
+/** Why a delivered record was dropped without being handled (the `record.dropped` event). */
 export type DropReason =
   /** Offset already tracked in this epoch, or below the known position (redelivery). */
   | 'duplicate'
@@ -20,6 +22,7 @@ export type DropReason =
 
 /** An owned partition whose committed offset cannot advance although its records complete. */
 export interface StalledPartition extends TopicPartition {
+  /** The assignment epoch it is stalled in. */
   readonly epoch: number
   /**
    * `commits-failing`: every commit of it failed for the bound; `fenced`: the client keeps
@@ -29,13 +32,17 @@ export interface StalledPartition extends TopicPartition {
   readonly reason: 'commits-failing' | 'fenced' | 'commit-hung'
   /** How long it has been so. */
   readonly sinceMs: number
+  /** Its last committed offset the broker acknowledged; undefined when none in this epoch. */
   readonly committed: CommitOffset | undefined
+  /** What a commit would carry now (the next offset after its finished prefix). */
   readonly watermark: CommitOffset | undefined
 }
 
 /** An owned partition with records to read that delivered nothing for the bound. */
 export interface StarvedPartition extends TopicPartition {
+  /** The assignment epoch it is starved in. */
   readonly epoch: number
+  /** Milliseconds since it last delivered a record (or since its assignment). */
   readonly silentMs: number
   /** Where its next record would start. */
   readonly position: CommitOffset
@@ -45,28 +52,81 @@ export interface StarvedPartition extends TopicPartition {
 
 /** Every event the engine emits, by name. */
 export interface CommitEngineEvents<N = unknown> {
-  'commit.started': { readonly request: CommitRequest; readonly attempt: number }
-  'commit.succeeded': { readonly request: CommitRequest; readonly attempt: number; readonly durationMs: number }
+  /** A commit was handed to the client. */
+  'commit.started': {
+    /** What is being committed. */
+    readonly request: CommitRequest
+    /** 1 for the first try, then one more per retriable failure. */
+    readonly attempt: number
+  }
+  /** The client confirmed a commit (for an async commit: accepted it). */
+  'commit.succeeded': {
+    /** What was committed. */
+    readonly request: CommitRequest
+    /** Which try succeeded (1-based). */
+    readonly attempt: number
+    /** Milliseconds from handing the commit to the client to its confirmation. */
+    readonly durationMs: number
+  }
   /** `error.classification` tells the class; `willRetry` is true while core retries or parks. */
   'commit.failed': {
+    /** The commit that failed. */
     readonly request: CommitRequest
+    /** Why, with `code` (`RETRIABLE`, `RETRIES_EXHAUSTED`, `FENCED`, `FATAL`, ...) and the client's error as `cause`. */
     readonly error: CommitError
+    /** Which try failed (1-based). */
     readonly attempt: number
+    /** true: core retries after a backoff or parks it until the next assignment change. */
     readonly willRetry: boolean
   }
-  'partition.assigned': PartitionEvent & { readonly position: CommitOffset | undefined }
+  /** The partition was assigned to this consumer and starts a new epoch. */
+  'partition.assigned': PartitionEvent & {
+    /** Where reading starts (committed offset or reset position), when the client knows it. */
+    readonly position: CommitOffset | undefined
+  }
   /** Dispatch stopped and in-flight work drained (or the drain timed out): the watermark is final. */
-  'partition.drained': PartitionEvent & { readonly watermark: CommitOffset | undefined; readonly timedOut: boolean }
-  'partition.revoked': PartitionEvent & { readonly committed: CommitOffset | undefined }
+  'partition.drained': PartitionEvent & {
+    /** The final commit offset of the epoch; undefined when nothing was finished. */
+    readonly watermark: CommitOffset | undefined
+    /** true: unfinished records were abandoned (they are redelivered to the next owner). */
+    readonly timedOut: boolean
+  }
+  /** The partition was revoked: its work drained and its final commit was attempted. */
+  'partition.revoked': PartitionEvent & {
+    /** The last offset the broker acknowledged for it; undefined when none in this epoch. */
+    readonly committed: CommitOffset | undefined
+  }
+  /** The partition was lost (not revoked): its offsets are not committed, another member may own it already. */
   'partition.lost': PartitionEvent
   /** An explicit seek reset the partition; `epoch` is the new one. */
-  'partition.reset': PartitionEvent & { readonly offset: CommitOffset }
-  'partition.stopped': PartitionEvent & { readonly record: EngineRecord<N>; readonly error: ProcessingError }
-  'partitions.paused': { readonly partitions: readonly TopicPartition[] }
-  'partitions.resumed': { readonly partitions: readonly TopicPartition[] }
-  'record.failed': {
+  'partition.reset': PartitionEvent & {
+    /** The offset reading restarts from. */
+    readonly offset: CommitOffset
+  }
+  /** `failure.then: 'stop'`: the partition stopped at a record that exhausted its retries. */
+  'partition.stopped': PartitionEvent & {
+    /** The record it stopped at; nothing at or after it is committed. */
     readonly record: EngineRecord<N>
+    /** The handler's failure. */
     readonly error: ProcessingError
+  }
+  /** Core paused fetching these partitions (an in-flight bound was hit, or a partition stopped). */
+  'partitions.paused': {
+    /** The partitions paused. */
+    readonly partitions: readonly TopicPartition[]
+  }
+  /** Core resumed fetching these partitions. */
+  'partitions.resumed': {
+    /** The partitions resumed. */
+    readonly partitions: readonly TopicPartition[]
+  }
+  /** A handler call for a record threw or rejected. */
+  'record.failed': {
+    /** The record that failed. */
+    readonly record: EngineRecord<N>
+    /** The failure, with the handler's error as `cause`. */
+    readonly error: ProcessingError
+    /** Which try failed (1-based). */
     readonly attempt: number
     /**
      * `retry` while retries remain, then the configured `failure.then`; `abandon` when the
@@ -74,25 +134,75 @@ export interface CommitEngineEvents<N = unknown> {
      */
     readonly action: 'retry' | 'abandon' | FailureAction
   }
-  'record.dead-lettered': { readonly record: EngineRecord<N>; readonly error: ProcessingError; readonly attempts: number }
-  'record.skipped': { readonly record: EngineRecord<N>; readonly error: ProcessingError; readonly attempts: number }
-  'record.dropped': { readonly record: EngineRecord<N>; readonly reason: DropReason }
-  'consumer.stopped': { readonly error: ProcessingError }
+  /** `failure.then: 'dead-letter'`: the record was produced to the dead-letter topic and counts as done. */
+  'record.dead-lettered': {
+    /** The record dead-lettered. */
+    readonly record: EngineRecord<N>
+    /** Its last handler failure. */
+    readonly error: ProcessingError
+    /** Handler calls made for it. */
+    readonly attempts: number
+  }
+  /** `failure.then: 'skip'`: the record exhausted its retries and counts as done (its offset may be committed). */
+  'record.skipped': {
+    /** The record skipped. */
+    readonly record: EngineRecord<N>
+    /** Its last handler failure. */
+    readonly error: ProcessingError
+    /** Handler calls made for it. */
+    readonly attempts: number
+  }
+  /** A delivered record was ignored, never handed to the handler. */
+  'record.dropped': {
+    /** The record dropped. */
+    readonly record: EngineRecord<N>
+    /** Why it was dropped. */
+    readonly reason: DropReason
+  }
+  /** `failure.then: 'stop-consumer'`: a record exhausted its retries and the consumer stopped. */
+  'consumer.stopped': {
+    /** The failure that stopped it. */
+    readonly error: ProcessingError
+  }
   /** Commits of these partitions cannot advance (liveness.commitStallMs). Also a warning. */
-  'commit.stalled': { readonly partitions: readonly StalledPartition[]; readonly lastError: CommitError | undefined }
+  'commit.stalled': {
+    /** The partitions newly stalled. */
+    readonly partitions: readonly StalledPartition[]
+    /** The last commit failure seen, if any. */
+    readonly lastError: CommitError | undefined
+  }
   /** Stalled partitions commit again, or are no longer owned. */
-  'commit.recovered': { readonly partitions: readonly TopicPartition[] }
+  'commit.recovered': {
+    /** The partitions no longer stalled. */
+    readonly partitions: readonly TopicPartition[]
+  }
   /** These partitions have records to read and delivered none (liveness.starvationMs). Also a warning. */
-  'partition.starved': { readonly partitions: readonly StarvedPartition[] }
+  'partition.starved': {
+    /** The partitions newly starved. */
+    readonly partitions: readonly StarvedPartition[]
+  }
   /** Starved partitions deliver again, or are no longer owned. */
-  'partition.flowing': { readonly partitions: readonly TopicPartition[] }
+  'partition.flowing': {
+    /** The partitions no longer starved. */
+    readonly partitions: readonly TopicPartition[]
+  }
   /**
    * The client itself failed (e.g. kafkajs crashed its runner). `restarting`: the client
    * reconnects by itself (owned partitions are lost meanwhile); otherwise it is dead and the
    * consumer consumes nothing more until it is recreated.
    */
-  'client.failed': { readonly error: unknown; readonly restarting: boolean }
-  'closed': { readonly error: CommitError | undefined }
+  'client.failed': {
+    /** The client's error, as it reported it. */
+    readonly error: unknown
+    /** true: the client reconnects by itself. */
+    readonly restarting: boolean
+  }
+  /** The engine closed: in-flight work drained (or timed out) and the final commit was sent. */
+  'closed': {
+    /** Why the final commit failed; undefined when it succeeded or there was none. */
+    readonly error: CommitError | undefined
+  }
 }
 
+/** The name of an engine event: a key of {@link CommitEngineEvents}. */
 export type CommitEngineEventName = keyof CommitEngineEvents

@@ -10,6 +10,7 @@ import { checkFunction, checkInteger, checkObject, checkOneOf } from './option-c
 import { systemClock } from './system-clock.js'
 import { resolveLivenessOptions, type LivenessOptions, type ResolvedLiveness } from './liveness-monitor.js'
 
+/** What a handler gets with each record, besides the record itself. */
 export interface HandlerContext {
   /** Aborted when the partition is lost, reset by a seek, or its revoke/close drain times out. */
   readonly signal: AbortSignal
@@ -23,6 +24,23 @@ export interface HandlerContext {
    * (already done, or the partition moved to another epoch).
    */
   ack(): boolean
+  /**
+   * `mode: 'transactional'` only: records to produce because of this one. They are held until
+   * this record's offset is committed and produced in that same transaction, so a reader with
+   * `isolation.level=read_committed` sees each exactly once. What a failed attempt sent is
+   * discarded (the retry sends again). Throws ConfigError in 'at-least-once' mode, ConsumerStateError
+   * once the record is done or no longer current (revoked, lost).
+   */
+  send(topic: string, messages: OutputMessage | readonly OutputMessage[]): void
+}
+
+/** A record a handler sends with `context.send` in `mode: 'transactional'`. */
+export interface OutputMessage {
+  readonly key?: Uint8Array | string | null
+  readonly value: Uint8Array | string | null
+  /** Default: the producer's partitioner picks one from the key. */
+  readonly partition?: number
+  readonly headers?: Readonly<Record<string, Uint8Array | string>>
 }
 
 /** Resolve (or return) when done; throw or reject to fail the attempt. */
@@ -35,6 +53,10 @@ export type RecordHandler<N = unknown> = (record: EngineRecord<N>, context: Hand
  */
 export type Ordering = 'partition' | 'key' | 'unordered'
 
+/**
+ * How retriable commit failures are retried. Once retries run out the commit fails with
+ * `CommitError` code `RETRIES_EXHAUSTED`.
+ */
 export interface CommitRetryOptions {
   /** Extra attempts for retriable commit errors. Default 5. */
   readonly retries?: number
@@ -42,11 +64,15 @@ export interface CommitRetryOptions {
   readonly backoff?: BackoffOption
 }
 
+/** Options of {@link createCommitEngine}; each is checked before anything runs. */
 export interface CommitEngineOptions<N = unknown> {
+  /** The adapter's port to its client. */
   readonly port: ClientPort<N>
+  /** Called once per record. */
   readonly handler: RecordHandler<N>
   /** Default: the system clock. Tests pass a FakeClock. */
   readonly clock?: Clock
+  /** Where the engine logs. Default: `noopLogger` for the bare engine; consumers default to `consoleLogger('warn')`. */
   readonly logger?: Logger
   /** Default { every: 1000, interval: 5000 }. */
   readonly commit?: CommitPolicyOption
@@ -62,11 +88,20 @@ export interface CommitEngineOptions<N = unknown> {
   readonly concurrency?: number
   /** Default: 3 retries with exponential backoff, then 'stop'. */
   readonly failure?: FailurePolicyOption
+  /** Retries of retriable commit failures. Default: 5 retries, backoff `{ initialMs: 100, maxMs: 5000, factor: 2 }`. */
   readonly commitRetry?: CommitRetryOptions
   /** How long revoke and close wait for running handlers before aborting them. Default 30000. */
   readonly drainTimeoutMs?: number
-  /** Only 'at-least-once' today; reserved for 'exactly-once' (transactional offsets). */
-  readonly mode?: 'at-least-once'
+  /**
+   * - `at-least-once` (default): offsets are committed to the group; a record may be processed
+   *   again after a crash or a lost partition, never skipped.
+   * - `transactional`: exactly-once for Kafka-to-Kafka pipelines. Handlers send their outputs with
+   *   `context.send`; each commit is one producer transaction holding the outputs of exactly the
+   *   records it commits past, and the offsets (KIP-98/KIP-447). Needs a port with
+   *   `capabilities.transactions` (each adapter's `transaction` option) and a commit policy of
+   *   `{ every }`, `{ interval }` or both, or `'per-message'`.
+   */
+  readonly mode?: 'at-least-once' | 'transactional'
   /** Bounds after which stalled commits and starved partitions are reported. */
   readonly liveness?: LivenessOptions
 }
@@ -87,6 +122,8 @@ export interface ResolvedOptions<N> {
   readonly commitDelayMs: BackoffFunction
   readonly drainTimeoutMs: number
   readonly liveness: ResolvedLiveness
+  /** `mode: 'transactional'`. */
+  readonly transactional: boolean
 }
 
 /** What a consumer's user sets (OffsetkitOptions, minus the `clock` test hook): listed in errors. */
@@ -108,14 +145,16 @@ export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): 
   if (policy.kind === 'auto' && port.storeOffsets === undefined) {
     throw new ConfigError('commit', 'auto', "a port implementing storeOffsets (the adapter's client cannot store offsets), or another policy")
   }
+  const transactional = checkOneOf('mode', o.mode, ['at-least-once', 'transactional'], 'at-least-once') === 'transactional'
+  if (transactional) checkTransactional(port, policy)
   const failure = resolveFailurePolicy(o.failure as FailurePolicyOption | undefined)
-  if (failure.then === 'dead-letter' && port.deadLetter === undefined) {
-    throw new ConfigError('failure.then', 'dead-letter', "'skip', 'stop' or 'stop-consumer' (the port implements no deadLetter)")
+  if (failure.then === 'dead-letter' && (transactional ? port.deadLetterOutput : port.deadLetter) === undefined) {
+    const missing = transactional ? 'deadLetterOutput (a dead letter inside the transaction)' : 'deadLetter'
+    throw new ConfigError('failure.then', 'dead-letter', `'skip', 'stop' or 'stop-consumer' (the port implements no ${missing})`)
   }
   const maxInFlight = checkInteger('maxInFlight', o.maxInFlight, 1, 10_000)
   const retry =
     o.commitRetry === undefined ? {} : checkObject('commitRetry', o.commitRetry, ['retries', 'backoff'], '{ retries?, backoff? }')
-  checkOneOf('mode', o.mode, ['at-least-once'], 'at-least-once')
   return {
     port,
     handler: o.handler as RecordHandler<N>,
@@ -132,6 +171,19 @@ export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): 
     commitDelayMs: resolveBackoff('commitRetry.backoff', retry.backoff, { initialMs: 100, maxMs: 5000, factor: 2 }),
     drainTimeoutMs: checkInteger('drainTimeoutMs', o.drainTimeoutMs, 0, 30_000),
     liveness: resolveLivenessOptions(o.liveness),
+    transactional,
+  }
+}
+
+/** Exactly-once needs a port that commits in transactions, and commits the engine itself decides. */
+function checkTransactional(port: ClientPort<unknown>, policy: CommitPolicy): void {
+  if (!port.capabilities.transactions) {
+    throw new ConfigError('mode', 'transactional', "'at-least-once', or a port with capabilities.transactions (the adapter's `transaction` option)")
+  }
+  // 'auto': the client commits on its own, outside any transaction. 'none': nothing would commit
+  // the outputs. 'per-message-async': transactions are always acknowledged; there is no async one.
+  if (policy.kind === 'auto' || policy.kind === 'none' || policy.kind === 'per-message-async') {
+    throw new ConfigError('commit', policy.kind, "{ every: N }, { interval: ms }, both, or 'per-message' (each commit is one transaction)")
   }
 }
 
@@ -140,7 +192,7 @@ function checkPort<N>(value: unknown): ClientPort<N> {
   if (typeof value !== 'object' || value === null) throw new ConfigError('port', value, accepted)
   const port = value as Record<string, unknown>
   for (const name of ['commit', 'classifyCommitError', 'pause', 'resume']) checkFunction(`port.${name}`, port[name])
-  for (const name of ['deadLetter', 'storeOffsets', 'queryEndOffsets']) {
+  for (const name of ['deadLetter', 'deadLetterOutput', 'storeOffsets', 'queryEndOffsets']) {
     if (port[name] !== undefined) checkFunction(`port.${name}`, port[name])
   }
   const capabilities = port.capabilities

@@ -1,9 +1,10 @@
 import type { ClientPort, EngineRecord, PartitionOffset } from './client-port.js'
 import type { CommitError } from './commit-error.js'
 import type { CommitEngineEvents } from './commit-engine-events.js'
-import { resolveCommitEngineOptions, type CommitEngineOptions, type ResolvedOptions } from './commit-engine-options.js'
+import { resolveCommitEngineOptions, type CommitEngineOptions, type OutputMessage, type ResolvedOptions } from './commit-engine-options.js'
 import { CommitPipeline } from './commit-pipeline.js'
 import { CommitScheduler } from './commit-scheduler.js'
+import { ConfigError } from './config-error.js'
 import { Dispatcher } from './dispatcher.js'
 import { applyCommitted, prepareCommit } from './commit-targets.js'
 import { drainPartitions } from './drain-partitions.js'
@@ -13,6 +14,7 @@ import { FlowControl } from './flow-control.js'
 import { LivenessMonitor } from './liveness-monitor.js'
 import type { CommitOffset } from './offset.js'
 import { OffsetError } from './offset-error.js'
+import { outputRecords } from './output-records.js'
 import { OwnedPartitions } from './owned-partitions.js'
 import { PartitionState, TrackedEntry, partitionFields, type PreparedOffsets } from './partition-state.js'
 import { PartitionTracker } from './partition-tracker.js'
@@ -28,6 +30,7 @@ export interface AssignedPartition extends TopicPartition {
   readonly position?: CommitOffset | undefined
 }
 
+/** Extra information an adapter can pass with {@link CommitEngine.recordsArrived}. */
 export interface RecordsArrivedOptions {
   /**
    * Fetch positions (next offset the client will read) after these records. They let the
@@ -74,12 +77,22 @@ export interface CommitEngine<N = unknown> {
   whenIdle(): Promise<void>
   /** Stop dispatching → drain (bounded) → final synchronous commit. Rejects on a fatal commit error. */
   close(): Promise<void>
+  /** Subscribes to an engine event. Returns a function that unsubscribes. */
   on<K extends keyof CommitEngineEvents<N>>(event: K, listener: Listener<CommitEngineEvents<N>[K]>): () => void
+  /** A snapshot of every owned partition and the engine. */
   stats(): CommitEngineStats
+  /** For readiness/liveness probes: `ok`, or what is stalled, starved, stopped or failed. */
   health(): EngineHealth
+  /** true once close() finished. */
   readonly closed: boolean
 }
 
+/**
+ * Creates the engine an adapter drives. The committed offset of a partition never passes a
+ * record that is not finished, and at most one commit is outstanding at a time.
+ *
+ * @throws {@link ConfigError} (`INVALID_OPTION`) naming the first bad option.
+ */
 export function createCommitEngine<N = unknown>(options: CommitEngineOptions<N>): CommitEngine<N> {
   return new Engine(resolveCommitEngineOptions(options))
 }
@@ -124,14 +137,20 @@ class Engine<N> implements CommitEngine<N> {
     this.dispatcher = new Dispatcher<N>({
       handler, ordering, concurrency, manualAck, finish, reconcile,
       ack: (entry) => this.ackEntry(entry),
-      failed: (entry, error) => this.failures.failed(entry, error),
+      send: (entry, attempt, topic, messages) => this.send(entry, attempt, topic, messages),
+      failed: (entry, error) => {
+        // What a failed attempt sent is never produced: the retry sends afresh.
+        entry.outputs = undefined
+        entry.sendingAttempt = 0
+        this.failures.failed(entry, error)
+      },
     })
     this.flow = new FlowControl<N>({
       port, logger, maxInFlight, maxInFlightPerPartition, emit, owned, closing,
       lookup: (p) => this.states.get(p.topic, p.partition),
     })
     this.failures = new RecordFailures<N>({
-      clock, logger, failure, port, lanes: this.dispatcher, emit, finish, owned, reconcile,
+      clock, logger, failure, port, transactional: options.transactional, lanes: this.dispatcher, emit, finish, owned, reconcile,
       stopped: (state) => this.flow.changed(state),
     })
     this.scheduler = new CommitScheduler<N>({
@@ -144,7 +163,7 @@ class Engine<N> implements CommitEngine<N> {
       maxAttempts: options.commitAttempts,
       delayMs: options.commitDelayMs,
       source: {
-        prepare: (scope) => prepareCommit(scope, this.states.values(), port.capabilities.leaderEpoch),
+        prepare: (scope) => prepareCommit(scope, this.states.values(), port.capabilities.leaderEpoch, options.transactional),
         committed: (prepared) => applyCommitted(prepared, logger),
         liftSyncHolds: (held) => this.scheduler.liftSyncHolds(held),
         wake: reconcile,
@@ -401,9 +420,28 @@ class Engine<N> implements CommitEngine<N> {
   private finish(entry: TrackedEntry<N>): void {
     if (entry.done) return
     const state = entry.state
+    entry.sendingAttempt = 0
+    if (entry.outputs !== undefined) {
+      // Held until a transaction commits past this record (transactional mode).
+      state.held.push({ offset: entry.offset, records: entry.outputs })
+      entry.outputs = undefined
+    }
     const moved = state.tracker.complete(entry)
     this.flow.done(state)
     this.scheduler.recordDone(state, moved)
+  }
+
+  /** `context.send`: collects the outputs of the record's current attempt (transactional mode). */
+  private send(entry: TrackedEntry<N>, attempt: number, topic: string, messages: OutputMessage | readonly OutputMessage[]): void {
+    if (!this.options.transactional) {
+      throw new ConfigError('mode', 'at-least-once', "'transactional' (context.send produces outputs in the transaction that commits their record)")
+    }
+    const records = outputRecords(topic, messages)
+    if (entry.done || !entry.isCurrent() || entry.sendingAttempt !== attempt) {
+      throw new EngineError('SEND_AFTER_DONE', `context.send after ${entry.record.topic}[${entry.record.partition}]@${entry.offset} was done, failed this attempt or was released; nothing sent`)
+    }
+    if (entry.outputs === undefined) entry.outputs = records
+    else entry.outputs.push(...records)
   }
 
   // ---------------------------------------------------------------- internals: revoke, lose, close

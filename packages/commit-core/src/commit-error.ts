@@ -1,6 +1,7 @@
 import { OffsetkitError } from './offsetkit-error.js'
 import type { CommitErrorClass, CommitRequest } from './client-port.js'
 
+/** The `code` of a {@link CommitError}. */
 export type CommitErrorCode =
   /** Retriable (coordinator moving/loading, timeout); reported in events while core retries. */
   | 'RETRIABLE'
@@ -17,11 +18,13 @@ export type CommitErrorCode =
 
 /** Every commit failure core surfaces, whatever the client threw (kept as `cause`). */
 export class CommitError extends OffsetkitError {
+  /** What failed; `retriable` is true for `RETRIABLE`, `RETRIES_EXHAUSTED` and `REBALANCE_IN_PROGRESS`. */
   readonly code: CommitErrorCode
   /** How the adapter classified the client error; undefined for `CLOSED`. */
   readonly classification: CommitErrorClass | undefined
   /** Attempts made for this commit, including the failed one. */
   readonly attempts: number
+  /** The commit that failed; undefined for `CLOSED`. */
   readonly request: CommitRequest | undefined
 
   constructor(

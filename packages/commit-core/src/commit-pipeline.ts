@@ -1,5 +1,5 @@
 import type { BackoffFunction } from './backoff.js'
-import type { ClientPort, CommitEntry, CommitErrorClass, CommitReason, CommitRequest } from './client-port.js'
+import type { ClientPort, CommitEntry, CommitErrorClass, CommitReason, CommitRequest, PartitionOutputs } from './client-port.js'
 import type { CancelTimer, Clock } from './clock.js'
 import { CommitError } from './commit-error.js'
 import type { Logger } from './logger.js'
@@ -21,6 +21,8 @@ export interface CommitWaiter {
 
 export interface PreparedCommit {
   readonly entries: readonly CommitEntry[]
+  /** Transactional mode: what the transaction produces besides the offsets. */
+  readonly outputs?: readonly PartitionOutputs[]
 }
 
 /** What the pipeline needs from the engine that owns the partitions. */
@@ -143,7 +145,12 @@ export class CommitPipeline<S, P extends PreparedCommit> {
       this.finish(intent, OK)
       return
     }
-    const request: CommitRequest = { offsets: prepared.entries, sync: intent.sync, reason: intent.reason }
+    const request: CommitRequest = {
+      offsets: prepared.entries,
+      sync: intent.sync,
+      reason: intent.reason,
+      ...(prepared.outputs !== undefined && { outputs: prepared.outputs }),
+    }
     const attempt = intent.attempts + 1
     this.outstanding = true
     this.deps.observer.started(request, attempt)

@@ -12,6 +12,7 @@ export type CommitTrigger = 'record' | 'timer' | 'batch-end'
  * the call, do not keep it.
  */
 export interface CommitPolicyState {
+  /** What asked for this decision. */
   readonly trigger: CommitTrigger
   /** Records finished (done, skipped or dead-lettered) since the last commit request. */
   readonly recordsSinceCommit: number
@@ -21,8 +22,14 @@ export interface CommitPolicyState {
   readonly pending: boolean
 }
 
+/**
+ * A commit policy as a function: called with the consumer-wide state and the clock time (ms), it
+ * returns whether to commit now. Whatever it returns, a commit never passes an unfinished record:
+ * it carries each partition's watermark.
+ */
 export type CommitDecider = (state: CommitPolicyState, now: number) => CommitDecision
 
+/** The named commit policies. */
 export type CommitShorthand =
   /** Commit after every record and wait for it before the partition's next record (sync). */
   | 'per-message'
@@ -39,21 +46,32 @@ export type CommitShorthand =
 
 /** Every `every` records, or `interval` ms after the last commit, whichever comes first. */
 export interface CountOrTimePolicy {
+  /** Commit after this many finished records (an integer ≥ 1). */
   readonly every?: number
+  /** Commit this many milliseconds after the last commit request (an integer ≥ 1). */
   readonly interval?: number
 }
 
+/** A commit policy given as a decider, optionally ticked on a timer. */
 export interface CustomCommitPolicy {
+  /** Decides on each trigger whether to commit. */
   readonly decide: CommitDecider
   /** Also ask `decide` on a timer (trigger `timer`) at most this often, so quiet consumers commit. */
   readonly tickMs?: number
 }
 
+/**
+ * The `commit` option: a shorthand, `{ every?, interval? }`, a decider function, or
+ * `{ decide, tickMs? }`. Default: `{ every: 1000, interval: 5000 }`.
+ */
 export type CommitPolicyOption = CommitShorthand | CountOrTimePolicy | CommitDecider | CustomCommitPolicy
 
+/** Which kind of policy {@link resolveCommitPolicy} resolved an option to. */
 export type CommitPolicyKind = CommitShorthand | 'every' | 'interval' | 'every-or-interval' | 'custom'
 
+/** A checked, resolved commit policy, as the engine uses it. */
 export interface CommitPolicy {
+  /** Which kind of policy this is. */
   readonly kind: CommitPolicyKind
   /** When set, the engine ticks the policy at most this often while something is pending. */
   readonly tickMs: number | undefined
@@ -62,6 +80,7 @@ export interface CommitPolicy {
    * their timer, which spares a clock read per record; custom policies always get the time.
    */
   readonly timeOnRecord: boolean
+  /** Decides on each trigger whether to commit. */
   readonly decide: CommitDecider
 }
 
@@ -80,6 +99,14 @@ const ACCEPTED =
   "'per-message', 'per-message-async', 'batch', 'manual', 'auto', 'none', { every?, interval? }, " +
   '(state, now) => decision, or { decide, tickMs? }'
 
+/**
+ * Checks a `commit` option and resolves it to a policy. `undefined` gives the default,
+ * `{ every: 1000, interval: 5000 }`.
+ *
+ * @param option - The user's `commit` option.
+ * @param name - The option's name in error messages.
+ * @throws {@link ConfigError} (code `INVALID_OPTION`) naming the option, the value and what is accepted.
+ */
 export function resolveCommitPolicy(option: CommitPolicyOption | undefined, name = 'commit'): CommitPolicy {
   if (option === undefined) return countOrTime(1000, 5000)
   if (typeof option === 'string') {

@@ -1,4 +1,4 @@
-import type { CommitEntry } from './client-port.js'
+import type { CommitEntry, OutputRecord, PartitionOutputs } from './client-port.js'
 import type { CommitScope } from './commit-pipeline.js'
 import type { Logger } from './logger.js'
 import { partitionFields, type CommitTarget, type PartitionState, type PreparedOffsets } from './partition-state.js'
@@ -12,24 +12,37 @@ export function prepareCommit<N>(
   scope: CommitScope<PartitionState<N>>,
   owned: Iterable<PartitionState<N>>,
   withLeaderEpoch: boolean,
+  transactional = false,
 ): PreparedOffsets<N> {
   const entries: CommitEntry[] = []
   const targets: CommitTarget<N>[] = []
+  const outputs: PartitionOutputs[] = []
   for (const state of scope === 'all' ? owned : scope) {
     if (state.released) continue
     const offset = state.tracker.watermark()
     if (offset === undefined || offset === state.committed) continue
     entries.push(state.commitEntry(offset, withLeaderEpoch))
     targets.push({ state, epoch: state.epoch, offset })
+    if (transactional) outputs.push({ topic: state.topic, partition: state.partition, records: heldBelow(state.held, offset) })
   }
-  return { entries, targets }
+  return transactional ? { entries, targets, outputs } : { entries, targets }
+}
+
+/** The held outputs of records below `offset` (the next offset to read), in offset order. */
+function heldBelow(held: PartitionState<unknown>['held'], offset: bigint): OutputRecord[] {
+  const covered = held.filter((h) => h.offset < offset)
+  if (covered.length > 1) covered.sort((a, b) => (a.offset < b.offset ? -1 : 1))
+  return covered.flatMap((h) => h.records)
 }
 
 /** The broker accepted `prepared`: each partition still in the same epoch has committed it. */
 export function applyCommitted<N>(prepared: PreparedOffsets<N>, logger: Logger): void {
   for (const target of prepared.targets) {
     const state = target.state
-    if (!state.released && state.epoch === target.epoch) state.committed = target.offset
-    else logger.debug('commit reply for an old epoch ignored', { ...partitionFields(state), epoch: target.epoch })
+    if (!state.released && state.epoch === target.epoch) {
+      state.committed = target.offset
+      // Produced in the committed transaction: never again.
+      if (state.held.length > 0) state.held = state.held.filter((h) => h.offset >= target.offset)
+    } else logger.debug('commit reply for an old epoch ignored', { ...partitionFields(state), epoch: target.epoch })
   }
 }

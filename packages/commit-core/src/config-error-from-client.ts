@@ -4,7 +4,9 @@ import { secretValues } from './redact-secrets.js'
 
 /** A config the client was given, and the option path offsetkit names it by (`config`, `config.kafkaJS`). */
 export interface ClientConfigSource {
+  /** The option path the config is named by in errors, e.g. `config` or `config.kafkaJS`. */
   readonly option: string
+  /** The config object as the user gave it. */
   readonly config: unknown
 }
 

@@ -1,6 +1,7 @@
 import { OffsetkitError, describeKind, describeValue } from './offsetkit-error.js'
 import { REDACTED, isSecretKey, redactSecrets, redactText } from './redact-secrets.js'
 
+/** Extra inputs of a {@link ConfigError}. */
 export interface ConfigErrorOptions {
   /** The client's own error, when the client rejected the setting; kept with secrets redacted. */
   readonly cause?: unknown
@@ -17,9 +18,13 @@ export interface ConfigErrorOptions {
  * its kind is given and `value` holds `REDACTED`.
  */
 export class ConfigError extends OffsetkitError {
+  /** Always `INVALID_OPTION`. */
   readonly code = 'INVALID_OPTION' as const
+  /** The option's path, e.g. `commit.every` or `config["sasl.password"]`. */
   readonly option: string
+  /** The value received, secrets redacted (`REDACTED` for a secret-looking option). */
   readonly value: unknown
+  /** What would have been accepted, in words. */
   readonly accepted: string
 
   constructor(option: string, value: unknown, accepted: string, options: ConfigErrorOptions = {}) {

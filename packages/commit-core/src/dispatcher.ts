@@ -1,5 +1,5 @@
 import type { EngineRecord } from './client-port.js'
-import type { HandlerContext, Ordering, RecordHandler } from './commit-engine-options.js'
+import type { HandlerContext, Ordering, OutputMessage, RecordHandler } from './commit-engine-options.js'
 import { Deque } from './deque.js'
 import { isThenable } from './call-quietly.js'
 import { Lane, type PartitionState, type TrackedEntry } from './partition-state.js'
@@ -20,7 +20,7 @@ export class Context<N> implements HandlerContext {
   readonly epoch: number
 
   constructor(
-    private readonly owner: Pick<DispatcherDeps<N>, 'ack'>,
+    private readonly owner: Pick<DispatcherDeps<N>, 'ack' | 'send'>,
     private readonly entry: TrackedEntry<N>,
     readonly signal: AbortSignal,
   ) {
@@ -30,6 +30,10 @@ export class Context<N> implements HandlerContext {
 
   ack(): boolean {
     return this.owner.ack(this.entry)
+  }
+
+  send(topic: string, messages: OutputMessage | readonly OutputMessage[]): void {
+    this.owner.send(this.entry, this.attempt, topic, messages)
   }
 }
 
@@ -42,6 +46,8 @@ export interface DispatcherDeps<N> {
   readonly manualAck: boolean
   /** Marks a record done from its handler's context (false if it was dropped). */
   ack(entry: TrackedEntry<N>): boolean
+  /** `context.send` of `attempt` (transactional mode); throws what the handler should see. */
+  send(entry: TrackedEntry<N>, attempt: number, topic: string, messages: OutputMessage | readonly OutputMessage[]): void
   /** Marks a record done. */
   finish(entry: TrackedEntry<N>): void
   /** The handler of a current entry failed; the entry still occupies its lane. */
@@ -157,6 +163,9 @@ export class Dispatcher<N> implements LaneSlots<N> {
     entry.lane.active++
     this.runStarted(state)
     entry.attempt++
+    // A new attempt sends its outputs afresh.
+    entry.outputs = undefined
+    entry.sendingAttempt = entry.attempt
     let result: unknown
     try {
       result = this.deps.handler(entry.record, new Context(this.deps, entry, state.controller.signal))

@@ -4,18 +4,27 @@ import { nextOffsetAfter, type CommitOffset, type RecordOffset } from './offset.
 import type { PartitionState } from './partition-state.js'
 import type { TopicPartition } from './topic-partition.js'
 
+/** A snapshot of one owned partition, from `stats()`. */
 export interface PartitionStats extends TopicPartition {
+  /** Its assignment epoch; a new one starts at each assignment and at each reset. */
   readonly epoch: number
+  /** `revoking`: on its way out (draining, or fenced), nothing new is dispatched. */
   readonly status: 'active' | 'revoking'
+  /** The highest record offset delivered in this epoch; undefined before the first record. */
   readonly highestSeen: RecordOffset | undefined
   /** Next offset to read: what a commit now would carry. */
   readonly watermark: CommitOffset | undefined
+  /** The last offset the broker acknowledged for it in this epoch; undefined before the first. */
   readonly lastCommitted: CommitOffset | undefined
   /** Records seen and not done (queued, running, retrying, awaiting a manual ack). */
   readonly inFlight: number
+  /** Handler calls running now. */
   readonly running: number
+  /** Age in milliseconds of its oldest unfinished record; undefined when none. */
   readonly oldestInFlightAgeMs: number | undefined
+  /** Fetching is paused (an in-flight bound was hit). */
   readonly paused: boolean
+  /** The failure policy stopped it (`failure.then: 'stop'`): it commits nothing past the failed record. */
   readonly stopped: boolean
   /** Log end as the client last reported it; undefined when it never did. */
   readonly endOffset: CommitOffset | undefined
@@ -27,10 +36,15 @@ export interface PartitionStats extends TopicPartition {
   readonly starved: boolean
 }
 
+/** A snapshot of the whole engine, from `stats()`. Computed on call: cheap, but not free. */
 export interface CommitEngineStats {
+  /** One entry per owned partition. */
   readonly partitions: readonly PartitionStats[]
+  /** Records seen and not done, over all partitions. */
   readonly inFlight: number
+  /** Handler calls running now, over all partitions. */
   readonly running: number
+  /** A commit is outstanding at the client (at most one is, ever). */
   readonly committing: boolean
 }
 
@@ -43,13 +57,19 @@ export interface EngineHealth {
   readonly status: 'ok' | 'degraded' | 'failed'
   /** Why it is not `ok`, one line per reason. */
   readonly reasons: readonly string[]
+  /** How many partitions this consumer owns now. */
   readonly ownedPartitions: number
+  /** Records seen and not done, over all partitions. */
   readonly inFlight: number
+  /** Age in milliseconds of the oldest unfinished record; undefined when none. */
   readonly oldestInFlightAgeMs: number | undefined
   /** Since the last commit the broker acknowledged; undefined before the first. */
   readonly lastCommitAgeMs: number | undefined
+  /** Partitions whose commits cannot advance (see the `commit.stalled` event). */
   readonly stalled: readonly StalledPartition[]
+  /** Partitions with records to read that deliver none (see the `partition.starved` event). */
   readonly starved: readonly StarvedPartition[]
+  /** Partitions the failure policy stopped. */
   readonly stopped: readonly TopicPartition[]
 }
 

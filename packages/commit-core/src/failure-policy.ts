@@ -12,6 +12,7 @@ export type FailureAction = 'dead-letter' | 'skip' | 'stop' | 'stop-consumer'
 /** `attempt` is the number of attempts made so far (1 after the first failure). */
 export type RetryPredicate = (attempt: number, error: unknown) => boolean
 
+/** The object form of the `failure` option: retries, backoff, and what happens then. */
 export interface FailurePolicyOptions {
   /** Extra attempts after the first, or a predicate. Default 3. */
   readonly retries?: number | RetryPredicate
@@ -24,14 +25,26 @@ export interface FailurePolicyOptions {
 /** A bare action is shorthand for `{ then: action }` with default retries. */
 export type FailurePolicyOption = FailureAction | FailurePolicyOptions
 
+/** A checked, resolved failure policy, as the engine uses it. */
 export interface FailurePolicy {
+  /** Whether to call the handler again after `attempt` failed calls. */
   readonly shouldRetry: RetryPredicate
+  /** Milliseconds to wait before the next call. */
   readonly delayMs: BackoffFunction
+  /** What happens once retries are spent. */
   readonly then: FailureAction
 }
 
 const ACTIONS: readonly FailureAction[] = ['dead-letter', 'skip', 'stop', 'stop-consumer']
 
+/**
+ * Checks a `failure` option and resolves it. Defaults: 3 retries, backoff
+ * `{ initialMs: 100, maxMs: 10_000, factor: 2 }`, then `stop`.
+ *
+ * @param option - The user's `failure` option.
+ * @param name - The option's name in error messages.
+ * @throws {@link ConfigError} (`INVALID_OPTION`) for an unknown action or key, or a bad retries or backoff value.
+ */
 export function resolveFailurePolicy(option: FailurePolicyOption | undefined, name = 'failure'): FailurePolicy {
   const object: Record<string, unknown> =
     typeof option === 'string'

@@ -14,6 +14,7 @@ export type {
   CommitEngineOptions,
   CommitRetryOptions,
   HandlerContext,
+  OutputMessage,
   Ordering,
   RecordHandler,
 } from './commit-engine-options.js'
@@ -36,7 +37,10 @@ export type {
   CommitRequest,
   EngineRecord,
   LogOffsets,
+  OutputHeader,
+  OutputRecord,
   PartitionOffset,
+  PartitionOutputs,
 } from './client-port.js'
 export type { TopicPartition } from './topic-partition.js'
 export { groupByTopic, topicPartitionKey } from './topic-partition.js'

@@ -7,6 +7,7 @@ import type { CommitOffset } from './offset.js'
 import { checkInteger, checkObject, checkOneOf } from './option-checks.js'
 import { topicPartitionKey, type TopicPartition } from './topic-partition.js'
 
+/** The `liveness` option: when a partition counts as stalled or starved, and what then happens. */
 export interface LivenessOptions {
   /**
    * An owned partition whose done watermark is ahead of its committed offset while its commits

@@ -2,14 +2,19 @@ import { redactSecrets, redactText } from './redact-secrets.js'
 
 /** Structured logger; `context` values are plain data (offsets are rendered as strings). */
 export interface Logger {
+  /** Detail for debugging; the default console logger drops it. */
   debug(message: string, context?: Record<string, unknown>): void
+  /** Lifecycle information. */
   info(message: string, context?: Record<string, unknown>): void
+  /** Something needs attention but the consumer goes on (a stalled commit, a starved partition). */
   warn(message: string, context?: Record<string, unknown>): void
+  /** Something failed (a stopped consumer, a crashed client). */
   error(message: string, context?: Record<string, unknown>): void
 }
 
 const ignore = (): void => {}
 
+/** A logger that drops everything: `logger: noopLogger` silences offsetkit. */
 export const noopLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
 
 type Level = 'debug' | 'info' | 'warn' | 'error'

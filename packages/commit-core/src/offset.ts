@@ -57,6 +57,11 @@ export function offsetFromNumber(value: number): RecordOffset {
   return fromNumber(value) as RecordOffset
 }
 
+/**
+ * A record offset from a bigint.
+ *
+ * @throws {@link OffsetError} (`INVALID_OFFSET`) when it is negative or above int64.
+ */
 export function offsetFromBigInt(value: bigint): RecordOffset {
   return fromBigInt(value) as RecordOffset
 }
@@ -66,14 +71,25 @@ export function commitOffsetFromString(value: string): CommitOffset {
   return fromString(value) as CommitOffset
 }
 
+/**
+ * A commit offset (already "next to read") from a client's number.
+ *
+ * @throws {@link OffsetError} (`INVALID_OFFSET`) when it is not a safe non-negative integer.
+ */
 export function commitOffsetFromNumber(value: number): CommitOffset {
   return fromNumber(value) as CommitOffset
 }
 
+/**
+ * A commit offset (already "next to read") from a bigint.
+ *
+ * @throws {@link OffsetError} (`INVALID_OFFSET`) when it is negative or above int64.
+ */
 export function commitOffsetFromBigInt(value: bigint): CommitOffset {
   return fromBigInt(value) as CommitOffset
 }
 
+/** A commit offset as a decimal string, for clients that take strings (kafkajs, confluent). */
 export function commitOffsetToString(offset: CommitOffset): string {
   return offset.toString()
 }
@@ -86,10 +102,16 @@ export function commitOffsetToNumber(offset: CommitOffset): number {
   return toNumber(offset)
 }
 
+/** A record offset as a decimal string. */
 export function recordOffsetToString(offset: RecordOffset): string {
   return offset.toString()
 }
 
+/**
+ * A record offset as a number, for clients that take numbers.
+ *
+ * @throws {@link OffsetError} (`INVALID_OFFSET`) when it is above `Number.MAX_SAFE_INTEGER`.
+ */
 export function recordOffsetToNumber(offset: RecordOffset): number {
   return toNumber(offset)
 }

@@ -17,6 +17,7 @@ export type OffsetkitOptions<N = unknown> = Omit<CommitEngineOptions<N>, 'port' 
 /** Resolve (or return) when done; throw or reject to fail the attempt. */
 export type ConsumedRecordHandler<N = unknown> = (record: ConsumedRecord<N>, context: HandlerContext) => void | PromiseLike<unknown>
 
+/** What `run()` consumes and the handler it calls. */
 export interface RunOptions<N = unknown> {
   /** Topics to subscribe to. */
   readonly topics: readonly string[]
@@ -29,6 +30,7 @@ export interface RunOptions<N = unknown> {
  * policies, rebalances, failures) happens in the engine the driver reports to.
  */
 export interface ConsumerDriver<N = unknown> {
+  /** The port the engine commits, pauses and resumes through. */
   readonly port: ClientPort<N>
   /** Connect, subscribe and start fetching, reporting to `engine`. Resolves once fetching began. */
   start(engine: CommitEngine<N>, topics: readonly string[]): Promise<void>
@@ -38,10 +40,15 @@ export interface ConsumerDriver<N = unknown> {
   disconnect(): Promise<void>
 }
 
+/**
+ * The `code` of a {@link ConsumerStateError}: `ALREADY_RUNNING` (a second `run()`), `CLOSED`
+ * (`run()` after `close()`), `NOT_RUNNING` (`commit()` while the consumer is not running).
+ */
 export type ConsumerStateErrorCode = 'NOT_RUNNING' | 'ALREADY_RUNNING' | 'CLOSED'
 
 /** A consumer method called in a state where it cannot work. */
 export class ConsumerStateError extends OffsetkitError {
+  /** Which misuse it was. */
   readonly code: ConsumerStateErrorCode
 
   constructor(code: ConsumerStateErrorCode, message: string) {
@@ -54,6 +61,7 @@ export class ConsumerStateError extends OffsetkitError {
 export interface ConsumerHealth extends Omit<EngineHealth, 'status'> {
   /** `idle` before run(); `closed` after close(); otherwise the engine's status. */
   readonly status: 'idle' | 'ok' | 'degraded' | 'failed' | 'closed'
+  /** The consumer's lifecycle: `idle` before run(), then `running`, `closing`, `closed`. */
   readonly state: 'idle' | 'running' | 'closing' | 'closed'
 }
 
@@ -69,7 +77,12 @@ export interface OffsetkitConsumer<N = unknown> {
   commit(): Promise<void>
   /** Stop fetching → drain (bounded) → final synchronous commit → leave the group. Idempotent. */
   close(): Promise<void>
+  /**
+   * Subscribes to an engine event; may be called before run() (listeners attach when it starts).
+   * Returns a function that unsubscribes.
+   */
   on<K extends keyof CommitEngineEvents<N>>(event: K, listener: Listener<CommitEngineEvents<N>[K]>): () => void
+  /** A snapshot of every owned partition and the engine; empty before run(). */
   stats(): CommitEngineStats
   /** For readiness/liveness probes: `ok`, or what is stalled, starved, stopped or failed. */
   health(): ConsumerHealth

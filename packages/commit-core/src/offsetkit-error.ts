@@ -1,18 +1,19 @@
 import { redactSecrets, redactText } from './redact-secrets.js'
 
 /**
- * Base of every error offsetkit surfaces. One subclass per concern, each with a `code` union, so
- * callers branch on `code` instead of parsing messages, and raw client errors only ever appear as
- * `cause`.
- */
-/**
  * Marks every OffsetkitError through its prototype. `Symbol.for` is shared by every copy of this
  * package loaded in one process (ESM and CJS builds, two installed versions), where `instanceof`
  * is not.
  */
 const BRAND = Symbol.for('@offsetkit/error')
 
+/**
+ * Base of every error offsetkit surfaces. One subclass per concern, each with a `code` union, so
+ * callers branch on `code` instead of parsing messages, and raw client errors only ever appear as
+ * `cause`.
+ */
 export abstract class OffsetkitError extends Error {
+  /** What went wrong, as a stable string; each subclass narrows it to its own union. */
   abstract readonly code: string
   /** Whether repeating the same operation later can succeed without any other change. */
   readonly retriable: boolean

@@ -2,6 +2,7 @@ import { ConfigError } from './config-error.js'
 
 // Small assertions shared by the option resolvers; each throws a ConfigError naming the option.
 
+/** Whether `value` is a plain object (`{}` literal or null prototype), not an array or class instance. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto: unknown = Object.getPrototypeOf(value)

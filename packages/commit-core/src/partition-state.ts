@@ -1,4 +1,4 @@
-import type { CommitEntry, EngineRecord } from './client-port.js'
+import type { CommitEntry, EngineRecord, OutputRecord, PartitionOutputs } from './client-port.js'
 import type { CancelTimer } from './clock.js'
 import type { PreparedCommit } from './commit-pipeline.js'
 import { Deque } from './deque.js'
@@ -39,6 +39,10 @@ export class TrackedEntry<N> implements TrackedRecord {
   done = false
   attempt = 0
   retry: CancelTimer | undefined
+  /** `mode: 'transactional'`: what the current attempt sent (context.send); dropped when it fails. */
+  outputs: OutputRecord[] | undefined
+  /** The attempt whose context.send is accepted: 0 once it failed or the record is done. */
+  sendingAttempt = 0
   readonly offset: RecordOffset
   readonly leaderEpoch: number | undefined
 
@@ -74,6 +78,11 @@ export class PartitionState<N> implements TopicPartition {
   lane: Lane<N> | undefined
   keyLanes: Map<string, Lane<N>> | undefined
   readonly retrying = new Set<TrackedEntry<N>>()
+  /**
+   * `mode: 'transactional'`: outputs of done records, held until a transaction commits past them
+   * (then dropped). Out of order under `unordered`/`key` ordering; a commit takes those below its offset.
+   */
+  held: HeldOutputs[] = []
   drained: (() => void) | undefined
   revoking: Promise<void> | undefined
   /** Clock time of the last delivery (any record, even a duplicate), or of the assignment. */
@@ -171,6 +180,14 @@ export interface CommitTarget<N> {
 
 export interface PreparedOffsets<N> extends PreparedCommit {
   readonly targets: readonly CommitTarget<N>[]
+  /** `mode: 'transactional'`: per target, the held outputs its offset covers. */
+  readonly outputs?: readonly PartitionOutputs[]
+}
+
+/** One done record's outputs (transactional mode). */
+export interface HeldOutputs {
+  readonly offset: RecordOffset
+  readonly records: readonly OutputRecord[]
 }
 
 /** For log lines. */

@@ -1,6 +1,7 @@
 import { OffsetkitError } from './offsetkit-error.js'
 import type { RecordOffset } from './offset.js'
 
+/** The `code` of a {@link ProcessingError}. */
 export type ProcessingErrorCode =
   /** The handler threw or rejected (the user's error is `cause`). */
   | 'HANDLER_FAILED'
@@ -9,10 +10,15 @@ export type ProcessingErrorCode =
 
 /** A record could not be processed. Its partition's watermark stays pinned before it. */
 export class ProcessingError extends OffsetkitError {
+  /** What failed: the handler, or producing the dead letter. */
   readonly code: ProcessingErrorCode
+  /** Topic of the record. */
   readonly topic: string
+  /** Partition of the record. */
   readonly partition: number
+  /** The record's own offset (not a commit offset). */
   readonly offset: RecordOffset
+  /** Handler calls made for the record so far. */
   readonly attempts: number
 
   constructor(

@@ -8,7 +8,9 @@ import type { TopicPartition } from './topic-partition.js'
  * ends and where this group starts reading it.
  */
 export interface RdkafkaOffsetQueries {
+  /** Asks the broker for a partition's low and high watermarks (`timeout` in ms). */
   queryWatermarkOffsets(topic: string, partition: number, timeout: number, cb: (error: unknown, offsets: { highOffset: number; lowOffset: number }) => void): unknown
+  /** Asks the group coordinator for the group's committed offsets (`timeout` in ms). */
   committed(partitions: TopicPartition[], timeout: number, cb: (error: unknown, partitions: Array<{ topic: string; partition: number; offset?: number }>) => void): unknown
 }
 

@@ -24,7 +24,9 @@ export interface RecordFailuresDeps<N> {
   readonly clock: Clock
   readonly logger: Logger
   readonly failure: FailurePolicy
-  readonly port: Pick<ClientPort<N>, 'deadLetter'>
+  readonly port: Pick<ClientPort<N>, 'deadLetter' | 'deadLetterOutput'>
+  /** Dead letters become outputs of their record, produced in the transaction that commits past it. */
+  readonly transactional: boolean
   readonly lanes: LaneSlots<N>
   emit<K extends FailureEvent>(event: K, payload: CommitEngineEvents<N>[K]): void
   /** Marks the record done (skipped or dead-lettered records count as done). */
@@ -164,7 +166,13 @@ export class RecordFailures<N> {
     }
     let produced: Promise<void>
     try {
-      produced = Promise.resolve((this.deps.port.deadLetter as NonNullable<ClientPort<N>['deadLetter']>)(entry.record, error, entry.attempt))
+      if (this.deps.transactional) {
+        const output = (this.deps.port.deadLetterOutput as NonNullable<ClientPort<N>['deadLetterOutput']>)(entry.record, error, entry.attempt)
+        entry.outputs = [output]
+        produced = Promise.resolve()
+      } else {
+        produced = Promise.resolve((this.deps.port.deadLetter as NonNullable<ClientPort<N>['deadLetter']>)(entry.record, error, entry.attempt))
+      }
     } catch (thrown) {
       produced = Promise.reject(thrown)
     }

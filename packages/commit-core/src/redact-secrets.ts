@@ -256,6 +256,7 @@ export function secretValues(value: unknown): string[] {
   return [...markSecrets(collect(value))]
 }
 
+/** Options of {@link redactSecrets}. */
 export interface RedactOptions {
   /** Secret strings known from elsewhere (e.g. `secretValues(config)`), scrubbed from every string. */
   readonly secrets?: readonly string[]

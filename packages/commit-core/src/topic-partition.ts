@@ -1,5 +1,8 @@
+/** One partition of one topic: the unit offsets are tracked and committed per. */
 export interface TopicPartition {
+  /** Topic name. */
   readonly topic: string
+  /** Partition number within the topic (0-based). */
   readonly partition: number
 }
 
@@ -9,7 +12,12 @@ export function topicPartitionKey(topic: string, partition: number): string {
 }
 
 /** `[{ topic, partitions: [...] }]`, the shape kafkajs-style pause/resume calls take. */
-export function groupByTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+export function groupByTopic(partitions: readonly TopicPartition[]): Array<{
+  /** Topic name. */
+  topic: string
+  /** Its partitions, in input order. */
+  partitions: number[]
+}> {
   const topics = new Map<string, number[]>()
   for (const { topic, partition } of partitions) {
     const list = topics.get(topic)

@@ -27,6 +27,7 @@ function dispatcher(handler: RecordHandler<string>, over: Partial<DispatcherDeps
       finished.push(entry.offset)
       return true
     },
+    send: () => undefined,
     finish: (entry) => {
       entry.state.tracker.complete(entry)
       finished.push(entry.offset)

@@ -29,6 +29,7 @@ function failures(policy: FailurePolicyOption, partitions: PartitionState<string
     logger,
     failure: resolveFailurePolicy(policy),
     port: {},
+    transactional: false,
     lanes,
     emit: (event, payload) => void events.push({ event, payload }),
     finish: (entry) => void calls.push(`finish ${entry.offset}`),

@@ -5,6 +5,8 @@
  * the liveness monitor reports it if no revoke, loss or rejoin follows.
  */
 export class ClientNotRunningError extends Error {
+  /** Always `ClientNotRunningError`. */
   override readonly name = 'ClientNotRunningError'
+  /** librdkafka's ERR__STATE. */
   readonly code = -172
 }

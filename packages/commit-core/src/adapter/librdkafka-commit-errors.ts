@@ -6,10 +6,12 @@ import { classifyByCause } from './classify-by-cause.js'
 // @confluentinc/kafka-javascript, whose rdkafka and KafkaJS APIs both carry the code in `code`).
 // Numbers, not a client's CODES table, so classifying never loads a native binding; each adapter's
 // unit test checks them against its installed client.
+/** librdkafka codes of a commit refused because the group is rebalancing: classified `rebalance`. */
 export const LIBRDKAFKA_REBALANCE: ReadonlySet<number> = new Set([
   27, // REBALANCE_IN_PROGRESS
 ])
 
+/** librdkafka codes meaning this member no longer owns what it commits: classified `fenced` (dropped). */
 export const LIBRDKAFKA_FENCED: ReadonlySet<number> = new Set([
   22, // ILLEGAL_GENERATION: the group moved on since this member joined
   25, // UNKNOWN_MEMBER_ID: session expired
@@ -23,6 +25,7 @@ export const LIBRDKAFKA_FENCED: ReadonlySet<number> = new Set([
   -197, // ERR__DESTROY: the handle is being destroyed; the commit will never be sent
 ])
 
+/** librdkafka codes of a transient commit failure: classified `retriable` (core backs off and retries). */
 export const LIBRDKAFKA_RETRIABLE: ReadonlySet<number> = new Set([
   7, // REQUEST_TIMED_OUT
   13, // NETWORK_EXCEPTION
