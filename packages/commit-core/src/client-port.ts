@@ -46,22 +46,29 @@ export type CommitReason = 'policy' | 'manual' | 'revoke' | 'close'
  * in the same transaction as that commit.
  */
 export interface OutputRecord {
+  /** Topic to produce to. */
   readonly topic: string
+  /** Record key; null for none. */
   readonly key: Uint8Array | string | null
+  /** Record value; null for a tombstone. */
   readonly value: Uint8Array | string | null
   /** Absent: the client's partitioner picks one from the key. */
   readonly partition?: number
+  /** Headers, in order (possibly none). */
   readonly headers: readonly OutputHeader[]
 }
 
 /** A header of an output record. */
 export interface OutputHeader {
+  /** Header name. */
   readonly key: string
+  /** Header value; null for none. */
   readonly value: Uint8Array | string | null
 }
 
 /** The outputs of one input partition's records that a transactional commit covers, in input offset order. */
 export interface PartitionOutputs extends TopicPartition {
+  /** The outputs, in input offset order (possibly none). */
   readonly records: readonly OutputRecord[]
 }
 
@@ -87,9 +94,9 @@ export interface CommitRequest {
 /**
  * How a commit failure is handled, decided once by the adapter from its client's error codes:
  * - `retriable`: coordinator loading/moving, request timed out → core backs off and retries.
- * - `rebalance`: REBALANCE_IN_PROGRESS → core parks the commit and re-sends it after the next
+ * - `rebalance`: REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION → core parks the commit and re-sends it after the next
  *   assignment change, for partitions still owned.
- * - `fenced`: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, assignment lost → dropped, never thrown
+ * - `fenced`: UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, assignment lost → dropped, never thrown
  *   from a background path.
  * - `fatal`: authorization, offset metadata too large, anything unknown → surfaced.
  */

@@ -36,10 +36,13 @@ export interface HandlerContext {
 
 /** A record a handler sends with `context.send` in `mode: 'transactional'`. */
 export interface OutputMessage {
+  /** Record key; absent or null for none. */
   readonly key?: Uint8Array | string | null
+  /** Record value; null for a tombstone. */
   readonly value: Uint8Array | string | null
   /** Default: the producer's partitioner picks one from the key. */
   readonly partition?: number
+  /** Headers by name. */
   readonly headers?: Readonly<Record<string, Uint8Array | string>>
 }
 

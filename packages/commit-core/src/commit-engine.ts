@@ -2,7 +2,7 @@ import type { ClientPort, EngineRecord, PartitionOffset } from './client-port.js
 import type { CommitError } from './commit-error.js'
 import type { CommitEngineEvents } from './commit-engine-events.js'
 import { resolveCommitEngineOptions, type CommitEngineOptions, type OutputMessage, type ResolvedOptions } from './commit-engine-options.js'
-import { CommitPipeline } from './commit-pipeline.js'
+import { CommitPipeline, type CommitOutcome } from './commit-pipeline.js'
 import { CommitScheduler } from './commit-scheduler.js'
 import { ConfigError } from './config-error.js'
 import { Dispatcher } from './dispatcher.js'
@@ -484,9 +484,15 @@ class Engine<N> implements CommitEngine<N> {
     this.pipeline.unpark()
     let error: CommitError | undefined
     if (this.options.policy.kind !== 'none') {
-      const outcome = this.pipeline.flush('all', 'close', false)
-      this.reconcile()
-      const result = await outcome
+      let result = await this.flushAll()
+      // A rebalance under way (members leaving at the same time, or this member's own rejoin):
+      // the client completes the rejoin meanwhile (it keeps polling until it disconnects), so
+      // re-send a few times rather than leave done records to be processed again by the next owner.
+      for (let attempt = 1; !result.ok && result.error.code === 'REBALANCE_IN_PROGRESS' && attempt < this.options.commitAttempts; attempt++) {
+        const delayMs = this.options.commitDelayMs(attempt, result.error)
+        await new Promise<void>((resolve) => this.options.clock.schedule(delayMs, resolve))
+        result = await this.flushAll()
+      }
       if (!result.ok) error = result.error
     }
     for (const state of [...this.states.values()]) this.release(state, 'ENGINE_CLOSED')
@@ -496,6 +502,13 @@ class Engine<N> implements CommitEngine<N> {
     this.flow.close()
     this.events.emit('closed', { error })
     if (error !== undefined && (error.code === 'FATAL' || error.code === 'RETRIES_EXHAUSTED')) throw error
+  }
+
+  /** The close commit of every owned partition. */
+  private flushAll(): Promise<CommitOutcome> {
+    const outcome = this.pipeline.flush('all', 'close', false)
+    this.reconcile()
+    return outcome
   }
 
   /** Stops dispatch; queued records stay tracked as unfinished, so the watermark stays before them. */

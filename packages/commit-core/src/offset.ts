@@ -4,13 +4,19 @@ declare const recordOffsetBrand: unique symbol
 declare const commitOffsetBrand: unique symbol
 
 /** The offset OF a record (what a message carries). */
-export type RecordOffset = bigint & { readonly [recordOffsetBrand]: true }
+export type RecordOffset = bigint & {
+  /** Compile-time brand only (absent at runtime): a record offset is not a commit offset. */
+  readonly [recordOffsetBrand]: true
+}
 
 /**
  * The offset a consumer group COMMITS: the next offset to read. Kafka resumes a partition at the
  * committed offset, so committing a record's own offset replays that record after every restart.
  */
-export type CommitOffset = bigint & { readonly [commitOffsetBrand]: true }
+export type CommitOffset = bigint & {
+  /** Compile-time brand only (absent at runtime): a commit offset is not a record offset. */
+  readonly [commitOffsetBrand]: true
+}
 
 /** Kafka offsets are int64; nothing above this is a real offset. */
 const MAX_OFFSET = 2n ** 63n - 1n

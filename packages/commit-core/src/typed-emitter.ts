@@ -1,6 +1,5 @@
 import type { Logger } from './logger.js'
 
-/** An event listener: called with the event's payload. */
 export type Listener<T> = (payload: T) => void
 
 /**

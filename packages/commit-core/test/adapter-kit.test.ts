@@ -7,7 +7,7 @@ const withCode = (code: number, cause?: unknown) => Object.assign(new Error(`cod
 describe('classifyLibrdkafkaCommitError (one table for both librdkafka clients)', () => {
   it('maps codes by class, on the error or down its cause chain', () => {
     expect(classifyLibrdkafkaCommitError(withCode(27))).toBe('rebalance')
-    expect(classifyLibrdkafkaCommitError(withCode(22))).toBe('fenced')
+    expect(classifyLibrdkafkaCommitError(withCode(22))).toBe('rebalance')
     expect(classifyLibrdkafkaCommitError(withCode(-195))).toBe('retriable')
     expect(classifyLibrdkafkaCommitError(new Error('KafkaJS wrapper', { cause: withCode(16) }))).toBe('retriable')
     // -1 carries no class of its own: the cause below it decides, else it is fatal.

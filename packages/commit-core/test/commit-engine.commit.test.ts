@@ -460,3 +460,44 @@ describe('commit errors', () => {
     expect(logger.lines.some((l) => l.message === 'event listener threw')).toBe(true)
   })
 })
+
+describe('close under a rebalance', () => {
+  it('re-sends the close commit when it hits a rebalance (the client completes its rejoin meanwhile)', async () => {
+    const port = new FakePort()
+    const { engine, clock } = setup({ commit: { every: 100 } }, port)
+    engine.assigned([{ topic: T, partition: 0 }])
+    engine.recordsArrived(records(T, 0, [0, 1]))
+    await tick()
+    port.failures = ['rebalance', 'rebalance']
+    let closed = false
+    const closing = engine.close().then(() => void (closed = true))
+    for (let i = 0; i < 10 && !closed; i++) {
+      await tick()
+      await clock.advance(1_000)
+    }
+    await closing
+    expect(port.requests.map((r) => r.reason)).toEqual(['close', 'close', 'close'])
+    expect(port.committed(T, 0)).toBe(2n)
+  })
+
+  it('gives up after the commit retries and reports the error in the closed event', async () => {
+    const port = new FakePort()
+    const { engine, clock } = setup({ commit: { every: 100 }, commitRetry: { retries: 1 } }, port)
+    const closedEvents: Array<CommitEngineEvents<string>['closed']> = []
+    engine.on('closed', (e) => closedEvents.push(e))
+    engine.assigned([{ topic: T, partition: 0 }])
+    engine.recordsArrived(records(T, 0, [0]))
+    await tick()
+    port.failures = ['rebalance', 'rebalance', 'rebalance']
+    let closed = false
+    const closing = engine.close().then(() => void (closed = true))
+    for (let i = 0; i < 10 && !closed; i++) {
+      await tick()
+      await clock.advance(1_000)
+    }
+    await closing
+    expect(port.requests).toHaveLength(2)
+    expect(closedEvents[0]?.error?.code).toBe('REBALANCE_IN_PROGRESS')
+    expect(port.committed(T, 0)).toBeUndefined()
+  })
+})

@@ -1,6 +1,7 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript'
 import { describe, expect, it } from 'vitest'
 import { classifyConfluentCommitError } from '../src/classify-confluent-error.js'
+import { ConfluentTransactionError, type TransactionOutcome, type TransactionStage } from '../src/confluent-transaction-error.js'
 
 const { ErrorCodes } = KafkaJS
 const withCode = (code: number) => Object.assign(new Error(`code ${code}`), { code })
@@ -8,7 +9,8 @@ const withCode = (code: number) => Object.assign(new Error(`code ${code}`), { co
 describe('classifyConfluentCommitError', () => {
   it.each([
     ['ERR_REBALANCE_IN_PROGRESS', 'rebalance'],
-    ['ERR_ILLEGAL_GENERATION', 'fenced'],
+    // A commit sent while the member rejoins: re-sent after the assignment changes, for partitions still owned.
+    ['ERR_ILLEGAL_GENERATION', 'rebalance'],
     ['ERR_UNKNOWN_MEMBER_ID', 'fenced'],
     ['ERR_FENCED_INSTANCE_ID', 'fenced'],
     ['ERR_STALE_MEMBER_EPOCH', 'fenced'],
@@ -44,5 +46,48 @@ describe('classifyConfluentCommitError', () => {
     expect(classifyConfluentCommitError(new Error('KafkaConsumer is disconnected'))).toBe('fatal')
     expect(classifyConfluentCommitError('not an error')).toBe('fatal')
     expect(classifyConfluentCommitError(undefined)).toBe('fatal')
+  })
+})
+
+describe('classifyConfluentCommitError: transactional commits', () => {
+  const code = (name: string): number => (ErrorCodes as Record<string, number>)[name] as number
+  // The rdkafka API's LibrdKafkaError: librdkafka's transactional flags next to the code.
+  const txnError = (name: string, flags: { isFatal?: boolean; isRetriable?: boolean; isTxnRequiresAbort?: boolean } = {}) =>
+    Object.assign(new Error(name), { code: code(name), isFatal: false, isRetriable: false, isTxnRequiresAbort: false, ...flags })
+  const failed = (stage: TransactionStage, outcome: TransactionOutcome, cause: unknown) => new ConfluentTransactionError(stage, outcome, cause)
+
+  it.each([
+    // KIP-447 fencing by group metadata, after the abort: what a plain commit's code means.
+    ['send-offsets', 'aborted', txnError('ERR_ILLEGAL_GENERATION', { isTxnRequiresAbort: true }), 'rebalance'],
+    ['send-offsets', 'aborted', txnError('ERR_UNKNOWN_MEMBER_ID', { isTxnRequiresAbort: true }), 'fenced'],
+    ['send-offsets', 'aborted', txnError('ERR_FENCED_INSTANCE_ID', { isTxnRequiresAbort: true }), 'fenced'],
+    ['send-offsets', 'aborted', txnError('ERR_REBALANCE_IN_PROGRESS', { isTxnRequiresAbort: true }), 'rebalance'],
+    // Coordinator trouble and timeouts: a new transaction can succeed.
+    ['send-offsets', 'aborted', txnError('ERR_COORDINATOR_NOT_AVAILABLE', { isRetriable: true }), 'retriable'],
+    ['commit', 'aborted', txnError('ERR__TIMED_OUT', { isRetriable: true }), 'retriable'],
+    ['produce', 'aborted', txnError('ERR_NOT_COORDINATOR'), 'retriable'],
+    ['produce', 'aborted', txnError('ERR_INVALID_PRODUCER_EPOCH', { isTxnRequiresAbort: true }), 'retriable'],
+    ['commit', 'aborted', txnError('ERR_CONCURRENT_TRANSACTIONS', { isTxnRequiresAbort: true }), 'retriable'],
+    ['begin', 'not-begun', txnError('ERR__TIMED_OUT', { isRetriable: true }), 'retriable'],
+    // A produce error that would come back: surfaced, even though the transaction was aborted.
+    ['produce', 'aborted', txnError('ERR_MSG_SIZE_TOO_LARGE', { isTxnRequiresAbort: true }), 'fatal'],
+    ['produce', 'aborted', txnError('ERR_UNKNOWN_TOPIC_OR_PART', { isTxnRequiresAbort: true }), 'fatal'],
+    ['produce', 'aborted', txnError('ERR_TOPIC_AUTHORIZATION_FAILED', { isTxnRequiresAbort: true }), 'fatal'],
+    // A fenced producer (another live instance with this transactional.id) is fatal in librdkafka.
+    ['send-offsets', 'not-aborted', txnError('ERR__FENCED', { isFatal: true }), 'fatal'],
+    ['commit', 'unknown', txnError('ERR_PRODUCER_FENCED', { isFatal: true }), 'fatal'],
+    ['begin', 'not-begun', txnError('ERR__FATAL', { isFatal: true }), 'fatal'],
+    // Commit called and not provably aborted: it may have committed; never re-sent.
+    ['commit', 'unknown', txnError('ERR__TIMED_OUT', { isRetriable: true }), 'fatal'],
+    ['commit', 'unknown', txnError('ERR__STATE'), 'fatal'],
+    ['produce', 'not-aborted', txnError('ERR__TIMED_OUT', { isRetriable: true }), 'fatal'],
+  ] as const)('%s, %s, %s → %s', (stage, outcome, cause, expected) => {
+    expect(cause.code, `${cause.message} exists in the client's ErrorCodes`).toBeTypeOf('number')
+    expect(classifyConfluentCommitError(failed(stage, outcome, cause))).toBe(expected)
+  })
+
+  it('finds a transaction error under a wrapper', () => {
+    const aborted = failed('send-offsets', 'aborted', txnError('ERR_UNKNOWN_MEMBER_ID', { isTxnRequiresAbort: true }))
+    expect(classifyConfluentCommitError(new Error('wrapper', { cause: aborted }))).toBe('fenced')
   })
 })

@@ -9,7 +9,8 @@ const error = (code: number) => Object.assign(new Error(`code ${code}`), { code,
 describe('classifyNodeRdkafkaCommitError', () => {
   it.each([
     ['ERR_REBALANCE_IN_PROGRESS', 'rebalance'],
-    ['ERR_ILLEGAL_GENERATION', 'fenced'],
+    // A commit sent while the member rejoins: re-sent after the assignment changes, for partitions still owned.
+    ['ERR_ILLEGAL_GENERATION', 'rebalance'],
     ['ERR_UNKNOWN_MEMBER_ID', 'fenced'],
     ['ERR_FENCED_INSTANCE_ID', 'fenced'],
     ['ERR_STALE_MEMBER_EPOCH', 'fenced'],

@@ -9,11 +9,17 @@ import { classifyByCause } from './classify-by-cause.js'
 /** librdkafka codes of a commit refused because the group is rebalancing: classified `rebalance`. */
 export const LIBRDKAFKA_REBALANCE: ReadonlySet<number> = new Set([
   27, // REBALANCE_IN_PROGRESS
+  // ILLEGAL_GENERATION: the group moved to a generation this member has not seen yet — a commit
+  // sent while it rejoins (its own or others' joins and leaves). Apache Kafka's Java consumer
+  // raises RebalanceInProgressException for it when the generation changed meanwhile. Core re-sends
+  // after the assignment changes, only for partitions this member still owns: a member that was
+  // really replaced loses them (lost/revoked) and sends nothing. As 'fenced' it dropped done work
+  // of partitions the member kept (duplicates after clean joins and leaves, found by `pnpm validate`).
+  22,
 ])
 
 /** librdkafka codes meaning this member no longer owns what it commits: classified `fenced` (dropped). */
 export const LIBRDKAFKA_FENCED: ReadonlySet<number> = new Set([
-  22, // ILLEGAL_GENERATION: the group moved on since this member joined
   25, // UNKNOWN_MEMBER_ID: session expired
   82, // FENCED_INSTANCE_ID: another member took our group.instance.id
   113, // STALE_MEMBER_EPOCH (KIP-848)

@@ -45,7 +45,14 @@ export interface PendingCommit {
  */
 export class FakePort implements ClientPort<string> {
   /** leaderEpoch only; `transactions` too when built with `transactional: true`. */
-  capabilities = { leaderEpoch: true, commitMetadata: false, transactions: false }
+  capabilities = {
+    /** Declared: commit entries carry a leader epoch. */
+    leaderEpoch: true,
+    /** Not declared. */
+    commitMetadata: false,
+    /** Declared only with `transactional: true`. */
+    transactions: false,
+  }
   /** Transactional ports: the outputs of committed transactions, in commit order (aborted ones never show). */
   readonly produced: OutputRecord[] = []
   /** Every commit request received, in order. */
@@ -59,9 +66,23 @@ export class FakePort implements ClientPort<string> {
   /** The partitions of each `resume` call, in order. */
   readonly resumes: TopicPartition[][] = []
   /** Every offset passed to `storeOffsets` (built with `storeOffsets: true`). */
-  readonly stored: Array<{ topic: string; partition: number; offset: bigint }> = []
+  readonly stored: Array<{
+    /** Topic. */
+    topic: string
+    /** Partition. */
+    partition: number
+    /** The stored commit offset. */
+    offset: bigint
+  }> = []
   /** Every dead letter produced (built with `deadLetter: true`). */
-  readonly deadLettered: Array<{ record: EngineRecord<string>; error: ProcessingError; attempts: number }> = []
+  readonly deadLettered: Array<{
+    /** The record dead-lettered. */
+    record: EngineRecord<string>
+    /** Its last failure. */
+    error: ProcessingError
+    /** Handler calls made for it. */
+    attempts: number
+  }> = []
   /** true: commits succeed at once (or fail per `failures`); false: they wait for `answer()`. */
   autoReply = true
   /** Next replies to fail, in order (auto-reply mode only). */
