@@ -1,0 +1,3 @@
+import { defineExampleTests } from './define-example-tests.js'
+
+defineExampleTests('kafkajs')
