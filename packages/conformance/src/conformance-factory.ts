@@ -13,6 +13,11 @@ export interface CreateConsumerOptions {
   readonly groupProtocol?: 'classic' | 'consumer'
   /** Low session timeouts etc. so rebalance scenarios finish quickly. */
   readonly fastRebalance?: boolean
+  /**
+   * Exactly-once scenarios: build the adapter in transactional mode with this transactional id
+   * (what it identifies depends on the client: see its README). `offsetkit.mode` is 'transactional'.
+   */
+  readonly transactionalId?: string
 }
 
 /**
@@ -40,4 +45,6 @@ export interface ConformanceCapabilities {
    * with no record after it). `true` (the default), or the reason the client cannot tell.
    */
   readonly trailingMarker?: true | string
+  /** `mode: 'transactional'` (exactly-once consume-transform-produce). `true`, or the reason it cannot. */
+  readonly transactions?: true | string
 }

@@ -14,6 +14,9 @@ interface ChildArgs {
   offsetkit: Record<string, unknown>
   /** Simulated work per record, so records do not all finish within one commit round trip. */
   workMs: number
+  /** Exactly-once runs: the adapter's transactional id; each record sends one output to `outputTopic`. */
+  transactionalId?: string
+  outputTopic?: string
 }
 
 const args = JSON.parse(process.argv[2]!) as ChildArgs
@@ -24,6 +27,7 @@ const consumer = await factory.createConsumer({
   groupProtocol: args.groupProtocol,
   fastRebalance: true,
   offsetkit: args.offsetkit,
+  ...(args.transactionalId !== undefined && { transactionalId: args.transactionalId }),
 })
 if (process.env.OFFSETKIT_CRASH_DEBUG) {
   consumer.on('commit.failed', ({ error, willRetry }) => console.error('commit.failed', error.code, willRetry, String(error.cause)))
@@ -42,8 +46,9 @@ process.once('SIGTERM', () => {
 })
 await consumer.run({
   topics: [args.topic],
-  handler: async (record) => {
+  handler: async (record, context) => {
     await new Promise((resolve) => setTimeout(resolve, args.workMs))
+    if (args.outputTopic !== undefined) context.send(args.outputTopic, { key: `${record.partition}:${record.offset}`, value: String(process.pid) })
     appendFileSync(args.recordFile, `${record.partition} ${record.offset}\n`)
   },
 })

@@ -18,6 +18,9 @@ export interface CrashLoopOptions {
   offsetkit: Record<string, unknown>
   /** Simulated work per record in the child. */
   workMs: number
+  /** Exactly-once runs: the adapter's transactional id; each record sends one output to `outputTopic`. */
+  transactionalId?: string
+  outputTopic?: string
 }
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
@@ -49,16 +52,25 @@ export interface CrashLoopResult {
  * finally lets it finish and close gracefully. Returns every processed-record line and, per kill,
  * how much processed work the broker's committed offsets did not cover.
  */
+/** A consumer child process (crash-child.ts) consuming through the adapter under test. */
+export function forkConsumerChild(options: Omit<CrashLoopOptions, 'total' | 'killAfter'>, recordFile: string): ChildProcess {
+  return fork(child, [JSON.stringify({ ...options, recordFile })], {
+    execArgv: ['--import', 'tsx'],
+    // tsx resolves the workspace's @offsetkit/* source paths from the shared tsconfig.
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
+}
+
+/** The processed-record lines of a child's record file (none while it does not exist). */
+export function recordLines(file: string): string[] {
+  return lines(file)
+}
+
 export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoopResult> {
   const dir = mkdtempSync(join(tmpdir(), 'offsetkit-crash-'))
   const recordFile = join(dir, 'processed.log')
-  const start = () =>
-    fork(child, [JSON.stringify({ ...options, recordFile })], {
-      execArgv: ['--import', 'tsx'],
-      // tsx resolves the workspace's @offsetkit/* source paths from the shared tsconfig.
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    })
+  const start = () => forkConsumerChild(options, recordFile)
   const output: string[] = []
   // OFFSETKIT_CRASH_DEBUG=1 prints what the children printed (their commit events) at exit.
   if (process.env.OFFSETKIT_CRASH_DEBUG) process.on('exit', () => console.log(output.join('')))

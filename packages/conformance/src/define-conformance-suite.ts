@@ -9,6 +9,7 @@ import { registerOrdering } from './scenarios/ordering.js'
 import { registerPolicies } from './scenarios/policies.js'
 import { registerRebalance } from './scenarios/rebalance.js'
 import { registerShutdown } from './scenarios/shutdown.js'
+import { registerTransactional } from './scenarios/transactional.js'
 import { defineSuiteContext, type ConformanceSuiteOptions, type SuiteApi } from './suite-context.js'
 
 /**
@@ -41,6 +42,7 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
       registerGaps(ctx)
       registerMissingTopic(ctx)
       registerConfig(ctx)
+      registerTransactional(ctx)
     })
   }
 }

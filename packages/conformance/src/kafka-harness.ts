@@ -191,6 +191,41 @@ export class KafkaHarness {
     }
   }
 
+  /**
+   * Records of a topic written by transactional producers, as a `read_committed` reader sees them:
+   * aborted records never, commit markers never (so "the end" is never delivered). Reads until at
+   * least `atLeast` records came and then `idleMs` passed without another — every producer must be
+   * done by then, so whatever else the log holds (a duplicate) arrives within that window.
+   */
+  async readCommitted(topic: string, atLeast: number, { idleMs = 1500, timeoutMs = 60_000 } = {}): Promise<HarnessRecord[]> {
+    const rows: HarnessRecord[] = []
+    const consumer = this.kafka.consumer({ groupId: this.name('conformance-committed-reader'), readUncommitted: false, maxWaitTimeInMs: 200 })
+    await consumer.connect()
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true })
+      let lastAt = Date.now()
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const headers: Record<string, string> = {}
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v)
+          rows.push({ partition, offset: BigInt(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers })
+          lastAt = Date.now()
+        },
+      })
+      await waitFor(() => rows.length >= atLeast && Date.now() - lastAt >= idleMs, {
+        what: `${atLeast} committed records of ${topic} (read ${rows.length})`,
+        timeoutMs,
+        intervalMs: 100,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}; read ${rows.length}`)
+      })
+      return rows
+    } finally {
+      await consumer.disconnect()
+    }
+  }
+
   async close(): Promise<void> {
     await this.producer?.disconnect()
     if (this.admin) {

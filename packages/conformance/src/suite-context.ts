@@ -1,4 +1,4 @@
-import type { CommitRequest, ConsumedRecord, OffsetkitConsumer, OffsetkitOptions } from '@offsetkit/commit-core'
+import type { CommitRequest, ConsumedRecord, HandlerContext, OffsetkitConsumer, OffsetkitOptions } from '@offsetkit/commit-core'
 import { waitFor } from '@offsetkit/broker'
 import type { ConformanceFactory } from './conformance-factory.js'
 import { KafkaHarness, type OffsetsByPartition } from './kafka-harness.js'
@@ -27,6 +27,7 @@ export type GroupProtocol = 'classic' | 'consumer'
 export interface ConsumeExtra {
   deadLetterTopic?: string
   fastRebalance?: boolean
+  transactionalId?: string
 }
 
 /** A consumer started by `consume`, with what it processed and the commits it reported. */
@@ -52,7 +53,7 @@ export interface SuiteContext {
     topic: string,
     groupId: string,
     offsetkit: OffsetkitOptions,
-    handle?: (record: ConsumedRecord) => void | Promise<unknown>,
+    handle?: (record: ConsumedRecord, context: HandlerContext) => void | Promise<unknown>,
     extra?: ConsumeExtra,
   ): Promise<RunningConsumer>
   /** Waits until the broker shows exactly `expected` for the group (read back through the harness). */
@@ -91,7 +92,7 @@ export function defineSuiteContext(api: SuiteApi, factory: ConformanceFactory, o
     topic: string,
     groupId: string,
     offsetkit: OffsetkitOptions,
-    handle: (record: ConsumedRecord) => void | Promise<unknown> = () => undefined,
+    handle: (record: ConsumedRecord, context: HandlerContext) => void | Promise<unknown> = () => undefined,
     extra: ConsumeExtra = {},
   ): Promise<RunningConsumer> {
     const processed: ConsumedRecord[] = []
@@ -108,8 +109,8 @@ export function defineSuiteContext(api: SuiteApi, factory: ConformanceFactory, o
     consumer.on('commit.succeeded', ({ request }) => commits.push(request))
     await consumer.run({
       topics: [topic],
-      handler: async (record) => {
-        await handle(record)
+      handler: async (record, context) => {
+        await handle(record, context)
         processed.push(record)
       },
     })
