@@ -1,4 +1,5 @@
 import { packageBuild } from '../../tsup.config.base'
 
-// testcontainers is an optional dependency loaded only on the Docker path: never bundle it.
-export default packageBuild({ entry: ['src/index.ts', 'src/cli.ts'], external: ['testcontainers'] })
+// dist/cli.js is the `offsetkit-broker` bin (esbuild keeps its shebang, tsup marks it executable).
+// testcontainers is an optional peer dependency loaded only on the Docker path: never bundle it.
+export default packageBuild({ entry: ['src/index.ts', 'src/cli.ts'], dts: { entry: 'src/index.ts' }, external: ['testcontainers'] })

@@ -1,5 +1,10 @@
 import { redactSecrets, redactText } from '@offsetkit/commit-core'
 
+/**
+ * The `code` of a {@link BrokerError}: a bad option (`INVALID_OPTION`), no way to get a broker
+ * (`NO_BROKER_RUNTIME`: no Java, Maven or Docker), Kafka's jars could not be resolved, a broker or
+ * container failed to start, or did not become ready in time (`BROKER_START_TIMEOUT`).
+ */
 export type BrokerErrorCode =
   | 'INVALID_OPTION'
   | 'NO_BROKER_RUNTIME'
@@ -14,7 +19,9 @@ export type BrokerErrorCode =
  * settings or passwords (`sasl.jaas.config=…`, `KAFKA_SSL_KEY_PASSWORD=…`): all of it is redacted here.
  */
 export class BrokerError extends Error {
+  /** Always `BrokerError`. */
   override readonly name = 'BrokerError'
+  /** What failed. */
   readonly code: BrokerErrorCode
   /** The broker's last log lines, when a broker process was involved. */
   readonly logTail: readonly string[]

@@ -1,8 +1,13 @@
 import { isSecretKey, redactSecrets } from '@offsetkit/commit-core'
 import { BrokerError } from './broker-error.js'
 
+/**
+ * Where a broker comes from: `external` (`KAFKA_BOOTSTRAP_SERVERS`), `docker` (Testcontainers),
+ * `local` (KRaft from Maven Central jars), or `auto` (the first that works, in that order).
+ */
 export type BrokerMode = 'auto' | 'external' | 'docker' | 'local'
 
+/** Options of `startBroker()`; bad ones throw a {@link BrokerError} with code `INVALID_OPTION`. */
 export interface BrokerOptions {
   /** Number of combined broker+controller nodes. 1 (default) or 3 (for failure tests). */
   nodes?: 1 | 3

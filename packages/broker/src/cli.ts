@@ -1,11 +1,22 @@
 #!/usr/bin/env node
 // offsetkit-broker: a real Kafka broker for manual use. `start` (default) prints the bootstrap
 // address and runs until Ctrl-C; `jars` resolves and caches the Maven jars (used by CI).
+import { constants } from 'node:os'
 import { parseArgs } from 'node:util'
 import { BrokerError } from './broker-error.js'
 import { resolveBrokerOptions, type BrokerOptions } from './broker-options.js'
 import { ensureKafkaJars, defaultCacheDir } from './kafka-jars.js'
 import { startBroker } from './start-broker.js'
+
+// Ctrl-C, `kill` and a closed terminal all stop the broker. The handlers are installed before
+// anything starts: a signal while the broker is starting, or a second one while it stops, exits at
+// once, and the process-exit hook of the local cluster SIGKILLs its JVMs and deletes their data.
+// Nothing may outlive this process: `pnpm broker` forwards SIGINT to this process alone (the
+// script `exec`s node so no shell sits in between), and the JVMs never see it.
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+const exitAtOnce = (signal: NodeJS.Signals): never => process.exit(128 + (constants.signals[signal] ?? 0))
+let onStopSignal: (signal: NodeJS.Signals) => void = exitAtOnce
+for (const signal of STOP_SIGNALS) process.on(signal, (received) => onStopSignal(received))
 
 const USAGE = `usage: offsetkit-broker [start] [--nodes 1|3] [--version 4.1.1] [--heap-mb 512] [--mode auto|external|docker|local]
        offsetkit-broker jars [--version 4.1.1]`
@@ -56,11 +67,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Kafka ${broker.version ?? '(version unknown)'} (${broker.source}, ${broker.nodes.length || 1} node(s)) ready in ${Date.now() - started} ms`)
     console.log(`bootstrap servers: ${broker.bootstrapServers}`)
     console.log('Ctrl-C stops it and deletes its data.')
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve)
-      process.once('SIGTERM', resolve)
+    await new Promise<NodeJS.Signals>((resolve) => {
+      onStopSignal = resolve
     })
-    console.log('stopping…')
+    onStopSignal = exitAtOnce
+    console.log('stopping… (a second Ctrl-C kills it)')
     await broker.stop()
     return 0
   } catch (error) {

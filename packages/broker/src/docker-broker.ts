@@ -5,19 +5,24 @@ import { freePorts } from './free-ports.js'
 
 const PROBE_TIMEOUT_MS = 4_000
 
-// testcontainers is loaded only on this path, so the jar path never pays for it (nor needs it installed).
+// testcontainers is an optional peer dependency, loaded only on this path: the jar path never pays
+// for it (about 130 packages) nor needs it installed.
 type Testcontainers = typeof import('testcontainers')
-async function loadTestcontainers(): Promise<Testcontainers | undefined> {
+type LoadedTestcontainers = { tc: Testcontainers } | { tc: undefined; missing: boolean; cause: unknown }
+
+async function loadTestcontainers(): Promise<LoadedTestcontainers> {
   try {
-    return await import('testcontainers')
-  } catch {
-    return undefined
+    return { tc: await import('testcontainers') }
+  } catch (cause) {
+    const code = (cause as { code?: unknown } | null)?.code
+    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((cause as Error).message).includes("'testcontainers'")
+    return { tc: undefined, missing, cause }
   }
 }
 
 /** True when a container engine actually answers; the `docker` CLI being installed proves nothing. */
 export async function dockerEngineAnswers(): Promise<boolean> {
-  const tc = await loadTestcontainers()
+  const { tc } = await loadTestcontainers()
   if (!tc) return false
   let timer: NodeJS.Timeout | undefined
   try {
@@ -44,8 +49,14 @@ export async function startDockerBroker(options: ResolvedBrokerOptions): Promise
   if (options.nodes !== 1) {
     throw new BrokerError('INVALID_OPTION', 'startBroker: option "nodes" is 3, but the Docker path runs a single node; accepted with Docker: 1 (use OFFSETKIT_BROKER=local for a 3-node cluster)')
   }
-  const tc = await loadTestcontainers()
-  if (!tc) throw new BrokerError('DOCKER_START_FAILED', 'testcontainers is not installed')
+  const loaded = await loadTestcontainers()
+  if (!loaded.tc) {
+    throw new BrokerError('DOCKER_START_FAILED', loaded.missing
+      ? 'startBroker: mode "docker" needs testcontainers, an optional peer dependency of @offsetkit/broker that is not installed. Install it (`npm install --save-dev testcontainers@11`), or use mode "local" (Java 17+ and Maven) or KAFKA_BOOTSTRAP_SERVERS'
+      : `startBroker: mode "docker" could not load testcontainers: ${(loaded.cause as Error)?.message ?? String(loaded.cause)}`,
+    { cause: loaded.cause })
+  }
+  const { tc } = loaded
   const [port] = await freePorts(1)
   try {
     const container = await new tc.GenericContainer(`apache/kafka:${options.version}`)

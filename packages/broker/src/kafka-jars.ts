@@ -13,6 +13,7 @@ function log4jVersionFor(kafkaVersion: string): string {
   return (minor ?? 0) >= 2 ? '2.25.3' : '2.24.3'
 }
 
+/** Where Kafka's jars are cached: `OFFSETKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/offsetkit`, else `~/.cache/offsetkit`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.OFFSETKIT_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "offsetkit")
 }

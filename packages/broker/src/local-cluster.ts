@@ -12,10 +12,13 @@ const READY_LINE = 'Kafka Server started (kafka.server.KafkaRaftServer)'
 const LOG_TAIL = 40
 const STOP_GRACE_MS = 15_000
 
+/** One node of a local KRaft cluster, for failure tests. */
 export interface BrokerNode {
+  /** Kafka's `node.id` of this node. */
   readonly nodeId: number
   /** `127.0.0.1:<port>` of this node's client listener. */
   readonly address: string
+  /** Whether its process runs now (a frozen node still counts as running). */
   readonly running: boolean
   /** SIGTERM (controlled shutdown), SIGKILL after 15 s. Data stays until the cluster stops. */
   stop(): Promise<void>

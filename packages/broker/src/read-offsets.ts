@@ -3,8 +3,23 @@
  * package needs no kafkajs at runtime: the conformance harness and the bench pass their own admin.
  */
 export interface OffsetsAdmin {
-  fetchTopicOffsets(topic: string): Promise<ReadonlyArray<{ partition: number; high: string }>>
-  fetchOffsets(options: { groupId: string; topics: string[] }): Promise<ReadonlyArray<{ partitions: ReadonlyArray<{ partition: number; offset: string }> }>>
+  /** Each partition of `topic` with its log-end offset (`high`) as a decimal string. */
+  fetchTopicOffsets(topic: string): Promise<ReadonlyArray<{
+    /** Partition number. */
+    partition: number
+    /** Its log-end offset, in decimal. */
+    high: string
+  }>>
+  /** The group's committed offsets per topic (kafkajs reports `-1` for none). */
+  fetchOffsets(options: { groupId: string; topics: string[] }): Promise<ReadonlyArray<{
+    /** One entry per partition of the topic. */
+    partitions: ReadonlyArray<{
+      /** Partition number. */
+      partition: number
+      /** Committed offset, in decimal. */
+      offset: string
+    }>
+  }>>
 }
 
 /** Log-end offset per partition of `topic`. */

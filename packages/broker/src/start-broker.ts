@@ -4,6 +4,7 @@ import { dockerEngineAnswers, startDockerBroker } from './docker-broker.js'
 import { commandWorks, defaultCacheDir, ensureKafkaJars } from './kafka-jars.js'
 import { startLocalCluster, type BrokerNode } from './local-cluster.js'
 
+/** A running Kafka, from `startBroker()`: where to connect, and the handles to stop it. */
 export interface Broker {
   /** Comma-separated `host:port` list for clients. */
   readonly bootstrapServers: string
@@ -22,7 +23,7 @@ export interface Broker {
 const THREE_WAYS = [
   'offsetkit needs a real Apache Kafka broker and found no way to get one. Any of these works:',
   '  1. set KAFKA_BOOTSTRAP_SERVERS=host:port to use a running cluster;',
-  '  2. start a Docker engine (Testcontainers runs apache/kafka), or `docker compose -f docker/compose.yml up --wait`;',
+  '  2. start a Docker engine and install `testcontainers` (an optional peer dependency; it runs apache/kafka), or `docker compose -f docker/compose.yml up --wait`;',
   '  3. install Java 17+ and Maven (`apt-get install openjdk-17-jdk-headless maven`): a local KRaft broker is started from Maven Central jars.',
 ].join('\n')
 

@@ -121,15 +121,26 @@ class Consumer<N> implements OffsetkitConsumer<N> {
     checkTopics(topics)
     if (typeof handler !== 'function') throw new ConfigError('handler', handler, 'a function (record, context) => void | Promise')
     // Drivers hand the engine ConsumedRecords only, so the handler sees what it was promised.
+    const logger = this.options.logger ?? consoleLogger('warn')
     const engine = createCommitEngine<N>({
       ...this.options,
-      logger: this.options.logger ?? consoleLogger('warn'),
+      logger,
       // A consumer watches its partitions for starvation by default; the bare engine only on request.
       liveness: { starvationMs: 60_000, ...this.options.liveness },
       port: this.driver.port,
       handler: handler as RecordHandler<N>,
     })
     this.engine = engine
+    if (this.options.mode === 'transactional') {
+      // A fatal transactional commit (outcome unknown, producer fenced or broken) can never be
+      // retried safely: the consumer leaves the group, so its partitions go to members that can
+      // commit (they resume from the committed offsets), and close() rejects with the error.
+      engine.on('commit.failed', ({ error, willRetry }) => {
+        if (willRetry || error.code !== 'FATAL') return
+        logger.error('transactional commit failed for good; closing the consumer', { code: error.code })
+        void this.close().catch(() => undefined)
+      })
+    }
     if (this.options.liveness?.onStall === 'close') {
       engine.on('commit.stalled', () => {
         void this.close().catch(() => undefined) // the close's own failure is the 'closed' event

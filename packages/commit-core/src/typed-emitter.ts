@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js'
 
+/** An event listener: called with the event's payload. */
 export type Listener<T> = (payload: T) => void
 
 /**

@@ -16,9 +16,10 @@ import { FakePort } from './harness.js'
 
 /** A driver whose "client" is the test: it records lifecycle calls and exposes the engine. */
 class FakeDriver implements ConsumerDriver<string> {
-  readonly port = new FakePort()
   readonly calls: string[] = []
   engine: CommitEngine<string> | undefined
+
+  constructor(readonly port: FakePort = new FakePort()) {}
 
   async start(engine: CommitEngine<string>, topics: readonly string[]): Promise<void> {
     this.calls.push(`start:${topics.join(',')}`)
@@ -160,6 +161,23 @@ describe('consumer health and liveness defaults', () => {
     expect(seen).toEqual(['commit.failed', 'commit.stalled', 'commit.failed', 'closed'])
     expect(driver.calls).toEqual(['start:t', 'stopFetching', 'disconnect'])
     expect(consumer.health().status).toBe('closed')
+  })
+})
+
+describe("mode: 'transactional'", () => {
+  it('a fatal transactional commit closes the consumer (it leaves the group), and close() rejects with it', async () => {
+    const driver = new FakeDriver(new FakePort({ transactional: true }))
+    const consumer = createOffsetkitConsumer(driver, { logger: noopLogger, mode: 'transactional', commit: { every: 1 } })
+    const seen: string[] = []
+    for (const event of ['commit.failed', 'closed'] as const) consumer.on(event, () => seen.push(event))
+    await consumer.run({ topics: ['t'], handler: (_, context) => context.send('out', { value: 'x' }) })
+    driver.port.failures.push('fatal', 'fatal')
+    driver.engine?.recordsArrived([record(0)])
+    await expect(consumer.close()).rejects.toMatchObject({ code: 'FATAL' })
+    expect(seen).toEqual(['commit.failed', 'commit.failed', 'closed'])
+    expect(driver.calls).toEqual(['start:t', 'stopFetching', 'disconnect'])
+    // Nothing of the failed transactions was produced.
+    expect(driver.port.produced).toEqual([])
   })
 })
 

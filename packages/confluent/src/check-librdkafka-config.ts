@@ -10,12 +10,26 @@ import { configErrorFromClient } from '@offsetkit/commit-core'
  */
 export function checkLibrdkafkaConfig(config: unknown): void {
   if (typeof config !== 'object' || config === null) return
-  const librdkafka = Object.fromEntries(Object.entries(config).filter(([key, value]) =>
-    key !== 'kafkaJS' && !key.startsWith('js.') && typeof value !== 'function'))
+  const librdkafka = librdkafkaPart(config)
   try {
     // group.id may live in the kafkaJS block; librdkafka only needs one to build a consumer.
     new RdKafka.KafkaConsumer({ 'group.id': 'offsetkit-config-check', ...librdkafka } as never, {})
   } catch (error) {
     throw configErrorFromClient(error, [{ option: 'config', config }], 'a config librdkafka accepts')
   }
+}
+
+/** The same check for the transactional producer's config (`transaction.producerConfig`). */
+export function checkLibrdkafkaProducerConfig(config: unknown, option: string): void {
+  if (typeof config !== 'object' || config === null) return
+  try {
+    new RdKafka.Producer(librdkafkaPart(config) as never, {})
+  } catch (error) {
+    throw configErrorFromClient(error, [{ option, config }], 'a config librdkafka accepts')
+  }
+}
+
+function librdkafkaPart(config: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key, value]) =>
+    key !== 'kafkaJS' && !key.startsWith('js.') && typeof value !== 'function'))
 }

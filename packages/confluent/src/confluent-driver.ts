@@ -11,6 +11,7 @@ import {
   type CommitRequest,
   type ConsumedRecord,
   type ConsumerDriver,
+  type OutputRecord,
   type DeadLetterTopicOption,
   type PartitionOffset,
   type RdkafkaOffsetQueries,
@@ -22,13 +23,27 @@ import { buildConsumerConfig, type ConfluentRebalanceCallback } from './build-co
 import { classifyConfluentCommitError } from './classify-confluent-error.js'
 import { confluentStartError } from './confluent-start-error.js'
 import { headersToConfluent, recordFromConfluent } from './confluent-records.js'
+import type { ConfluentTransactionOption } from './check-transaction-options.js'
+import { TransactionalProducer } from './transactional-producer.js'
 
 type Message = KafkaJS.KafkaMessage
 
-/** Where failed records go (`failure.then: 'dead-letter'`): a connected KafkaJS-API producer. */
+/**
+ * Where failed records go (`failure.then: 'dead-letter'`): a connected KafkaJS-API producer, except
+ * in mode 'transactional', where the consumer's transactional producer sends them.
+ */
 export interface ConfluentDeadLetter {
-  readonly producer: KafkaJS.Producer
+  readonly producer?: KafkaJS.Producer
   readonly topic?: DeadLetterTopicOption
+}
+
+/** What the driver is built with besides the consumer config (checked by offsetkitConfluent). */
+export interface ConfluentDriverOptions {
+  readonly deadLetter?: ConfluentDeadLetter | undefined
+  /** Present in mode 'transactional' only. */
+  readonly transaction?: ConfluentTransactionOption | undefined
+  /** What the port declares as `capabilities.transactions`: a transaction option was given. */
+  readonly transactions: boolean
 }
 
 type CommitList = Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string }>
@@ -94,16 +109,25 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
   /** Rebalance callbacks in progress: the client awaits them, and may not deliver events meanwhile. */
   private rebalancing = 0
   private pending: PendingCommit | undefined
+  /** Mode 'transactional': produces the outputs and commits the offsets in one transaction. */
+  private readonly transactional: TransactionalProducer | undefined
+  private readonly producerConfig: unknown
 
-  constructor(kafka: KafkaJS.Kafka, config: unknown, deadLetter: ConfluentDeadLetter | undefined) {
+  constructor(kafka: KafkaJS.Kafka, config: unknown, { deadLetter, transaction, transactions }: ConfluentDriverOptions) {
     this.config = config
+    this.producerConfig = transaction?.producerConfig
+    this.transactional = transaction && new TransactionalProducer(() => kafka.producer({
+      ...transaction.producerConfig,
+      'transactional.id': transaction.id,
+      'enable.idempotence': true,
+    }))
     const rebalance: ConfluentRebalanceCallback = (error, assignment, fns) => this.rebalanced(error.code, assignment, fns.assignmentLost())
     const built = buildConsumerConfig(config, rebalance)
     this.maxBatchSize = built.maxBatchSize
     this.consumer = kafka.consumer(built.config) as ConsumerWithInternals
     this.port = {
       // commitSync sends per-partition leaderEpoch and metadata (read by the native TopicPartition conversion).
-      capabilities: { leaderEpoch: true, commitMetadata: true, transactions: true },
+      capabilities: { leaderEpoch: true, commitMetadata: true, transactions },
       commit: (request) => this.commit(request),
       classifyCommitError: classifyConfluentCommitError,
       // librdkafka's own pause and resume, not the KafkaJS API's (see the class comment).
@@ -111,11 +135,18 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
       resume: (partitions) => this.internal('nothing was resumed').resume(partitions.map(({ topic, partition }) => ({ topic, partition }))),
       // Liveness: where a silent partition ends and starts, so one never consumed cannot hide.
       queryEndOffsets: (partitions) => queryRdkafkaLogOffsets(this.internal('nothing was queried'), partitions, autoOffsetReset(config)),
-      ...(deadLetter && {
+      // Transactional: the dead letter is an output of the failed record, in its commit's transaction.
+      ...(transaction && {
+        deadLetterOutput: (record, error, attempts): OutputRecord => {
+          const message = deadLetterMessage(record as ConsumedRecord, error, attempts, deadLetter?.topic)
+          return { ...message, headers: [...message.headers] }
+        },
+      }),
+      ...(transaction === undefined && deadLetter?.producer && {
         deadLetter: async (record, error, attempts) => {
           const message = deadLetterMessage(record as ConsumedRecord, error, attempts, deadLetter.topic)
           // acks come from the producer's config: this client's send() rejects an `acks` option.
-          await deadLetter.producer.send({
+          await deadLetter.producer?.send({
             topic: message.topic,
             messages: [{
               key: message.key === null ? null : Buffer.from(message.key),
@@ -137,7 +168,10 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
     return internal
   }
 
-  private async commit({ offsets, reason }: CommitRequest): Promise<void> {
+  private async commit(request: CommitRequest): Promise<void> {
+    // One transaction; it does not wait for consumer events, so it also runs inside a rebalance callback.
+    if (this.transactional !== undefined) return this.transactional.commit(request, this.internal())
+    const { offsets, reason } = request
     // Numbers, never strings: the native layer reads a string offset as 0 and rewinds the group.
     const list = offsets.map(({ topic, partition, offset, leaderEpoch, metadata }) => ({
       topic,
@@ -232,6 +266,13 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
 
   async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
     this.engine = engine
+    try {
+      // First: init_transactions aborts what an earlier instance with this id left open, so the
+      // offsets this consumer is assigned are settled (read_committed fetches wait for them).
+      await this.transactional?.connect()
+    } catch (error) {
+      throw confluentStartError(error, this.producerConfig, [], 'transaction.producerConfig')
+    }
     this.connecting = true
     try {
       await this.consumer.connect()
@@ -300,9 +341,12 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
     const pending = this.pending
     this.pending = undefined
     pending?.reject(new ClientNotRunningError('the consumer disconnected before the commit result arrived'))
-    if (!this.connecting) return
-    // Core committed before this: during disconnect the client rejects commits (ERR__STATE, #90).
-    await this.consumer.disconnect()
+    try {
+      // Core committed before this: during disconnect the client rejects commits (ERR__STATE, #90).
+      if (this.connecting) await this.consumer.disconnect()
+    } finally {
+      await this.transactional?.disconnect()
+    }
   }
 }
 

@@ -14,10 +14,10 @@ import {
  * setting becomes a ConfigError naming it, anything else a ClientError by librdkafka code, the
  * config's secrets scrubbed out of both.
  */
-export function confluentStartError(thrown: unknown, config: unknown, topics: readonly string[] = []): OffsetkitError {
+export function confluentStartError(thrown: unknown, config: unknown, topics: readonly string[] = [], option = 'config'): OffsetkitError {
   if (isOffsetkitError(thrown)) return thrown
   const block = typeof config === 'object' && config !== null ? (config as { kafkaJS?: unknown }).kafkaJS : undefined
-  const sources = [{ option: 'config', config }, ...(block === undefined ? [] : [{ option: 'config.kafkaJS', config: block }])]
+  const sources = [{ option, config }, ...(block === undefined ? [] : [{ option: `${option}.kafkaJS`, config: block }])]
   if (clientConfigProperty(thrown) !== undefined) return configErrorFromClient(thrown, sources, 'a config the client accepts')
   return clientErrorFromLibrdkafka(thrown, { topics, secrets: secretValues(config) })
 }

@@ -8,16 +8,26 @@ import {
 } from '@offsetkit/commit-core'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { checkLibrdkafkaConfig } from './check-librdkafka-config.js'
+import { checkTransactionOptions, type ConfluentTransactionOption } from './check-transaction-options.js'
 import { ConfluentDriver, type ConfluentDeadLetter } from './confluent-driver.js'
 
 /** This adapter's own options, next to core's (listed when an option is unknown). */
-const ADAPTER_OPTIONS = ['deadLetter'] as const satisfies ReadonlyArray<Exclude<keyof ConfluentOffsetkitOptions, keyof OffsetkitOptions>>
+const ADAPTER_OPTIONS = ['deadLetter', 'transaction'] as const satisfies ReadonlyArray<Exclude<keyof ConfluentOffsetkitOptions, keyof OffsetkitOptions>>
 
 type Message = KafkaJS.KafkaMessage
 
 export interface ConfluentOffsetkitOptions extends OffsetkitOptions<Message> {
-  /** Required by `failure: { then: 'dead-letter' }`: a connected KafkaJS-API producer, and where to send. */
+  /**
+   * Where `failure: { then: 'dead-letter' }` sends: a connected KafkaJS-API producer (required,
+   * except in mode 'transactional', where it must be absent) and the topic (default `<topic>.dlq`).
+   */
   readonly deadLetter?: ConfluentDeadLetter
+  /**
+   * Required by `mode: 'transactional'` (and only allowed with it): the transactional producer
+   * offsetkit creates for this consumer, which produces the handlers' outputs and commits the
+   * offsets in one transaction.
+   */
+  readonly transaction?: ConfluentTransactionOption
 }
 
 /**
@@ -34,12 +44,25 @@ export function offsetkitConfluent(
   if (kafka === null || typeof kafka !== 'object' || typeof (kafka as { consumer?: unknown }).consumer !== 'function') {
     throw new ConfigError('kafka', kafka, "a KafkaJS.Kafka instance (new KafkaJS.Kafka({ kafkaJS: { brokers } }))")
   }
-  const { deadLetter, ...core } = options
+  const { deadLetter, transaction, ...core } = options
+  const transactional = core.mode === 'transactional'
   if (deadLetter !== undefined) {
-    checkDeadLetterProducer(deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())')
-    checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
+    // In transactional mode the transaction's producer sends dead letters (checked below).
+    if (!transactional) checkDeadLetterProducer(deadLetter?.producer, 'a connected KafkaJS-API Producer (kafka.producer())')
+    checkDeadLetterTopic(deadLetter?.topic, 'deadLetter.topic')
   }
-  const driver = new ConfluentDriver(kafka, config, deadLetter)
+  const driver = new ConfluentDriver(kafka, config, { deadLetter, transaction: transactional ? transaction : undefined, transactions: transaction !== undefined })
   checkLibrdkafkaConfig(config)
-  return createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
+  const check = (): unknown => checkTransactionOptions({ mode: core.mode, transaction, config, deadLetterProducer: deadLetter?.producer })
+  let consumer: OffsetkitConsumer<Message>
+  try {
+    consumer = createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
+  } catch (error) {
+    // A misspelt option is named first (with its did-you-mean), then the transaction checks, which
+    // say more than core can about a transactional mode this adapter cannot run.
+    if (!(error instanceof ConfigError && error.option.startsWith('options.'))) check()
+    throw error
+  }
+  check()
+  return consumer
 }

@@ -12,6 +12,7 @@ const capabilities: ConformanceCapabilities = {
     "the KafkaJS API stores delivered+1 in librdkafka's offset store on every batch (otherwise it seeks back and redelivers), so the client's auto-commit could pass unfinished records",
   trailingMarker:
     "the fetch position is only safe to read right after a batch (the KafkaJS layer may hold undelivered records in its cache), and a marker fetched after the last records brings no batch, so the committed offset can stay one marker short of the end",
+  transactions: true,
 }
 
 export const factory: ConformanceFactory = {
@@ -36,7 +37,12 @@ export const factory: ConformanceFactory = {
     const consumer = offsetkitConfluent(
       kafka,
       { kafkaJS, ...(classic ? {} : { 'group.protocol': 'consumer' }) },
-      { ...options.offsetkit, ...(deadLetter === undefined ? {} : { deadLetter }) } as Parameters<typeof offsetkitConfluent>[2],
+      {
+        ...options.offsetkit,
+        ...(deadLetter === undefined ? {} : { deadLetter }),
+        // Exactly-once: one transactional producer per consumer; KIP-447 fences zombies by group metadata.
+        ...(options.transactionalId === undefined ? {} : { transaction: { id: options.transactionalId } }),
+      } as Parameters<typeof offsetkitConfluent>[2],
     )
     return consumer as OffsetkitConsumer
   },

@@ -69,3 +69,49 @@ describe('offsetkitConfluent unknown options', () => {
     expect(error.message).not.toMatch(/\b(port|handler|clock|fromBeginning)\b/)
   })
 })
+
+describe("offsetkitConfluent mode 'transactional'", () => {
+  const transactional = { mode: 'transactional' as const, commit: { every: 100 } }
+  const transaction = { id: 'orders-enricher-0' }
+
+  it.each([
+    ['transaction', good, { ...transactional }],
+    ['transaction', good, { transaction }],
+    ['transaction', good, { mode: 'at-least-once' as const, transaction }],
+    ['transaction', good, { ...transactional, transaction: 'id' }],
+    ['transaction.id', good, { ...transactional, transaction: { id: '' } }],
+    ['transaction.id', good, { ...transactional, transaction: {} }],
+    ['transaction.ids', good, { ...transactional, transaction: { ids: 'x' } }],
+    ["transaction.producerConfig['transactional.id']", good, { ...transactional, transaction: { ...transaction, producerConfig: { 'transactional.id': 'x' } } }],
+    ['transaction.producerConfig.kafkaJS.transactionalId', good, { ...transactional, transaction: { ...transaction, producerConfig: { kafkaJS: { transactionalId: 'x' } } } }],
+    ["transaction.producerConfig['enable.idempotence']", good, { ...transactional, transaction: { ...transaction, producerConfig: { 'enable.idempotence': false } } }],
+    ['transaction.producerConfig.kafkaJS.idempotent', good, { ...transactional, transaction: { ...transaction, producerConfig: { kafkaJS: { idempotent: false } } } }],
+    // A librdkafka property the client would reject, found without connecting.
+    ['transaction.producerConfig["lnger.ms"]', good, { ...transactional, transaction: { ...transaction, producerConfig: { 'lnger.ms': 5 } } }],
+    ["config['isolation.level']", { ...good, 'isolation.level': 'read_uncommitted' }, { ...transactional, transaction }],
+    ['config.kafkaJS.readUncommitted', { kafkaJS: { groupId: 'g', readUncommitted: true } }, { ...transactional, transaction }],
+    ['deadLetter.producer', good, { ...transactional, transaction, deadLetter: { producer: kafka.producer() } }],
+  ])('names %s', (option, config, options) => {
+    const error = rejected(() => offsetkitConfluent(kafka, config as KafkaJS.ConsumerConstructorConfig, options as never))
+    expect(error.option).toBe(option)
+  })
+
+  it('a misspelt option is named with its did-you-mean first', () => {
+    const error = rejected(() => offsetkitConfluent(kafka, good, { ...transactional, transacton: transaction } as never))
+    expect(error.option).toBe('options.transacton')
+    expect(error.message).toMatch(/did you mean transaction\?/)
+  })
+
+  it('accepts a transaction with producer overrides, read_committed, and dead letters without a producer', () => {
+    const producerConfig = { 'linger.ms': 5, kafkaJS: { compression: KafkaJS.CompressionTypes.GZIP } }
+    expect(() => offsetkitConfluent(kafka, { ...good, 'isolation.level': 'read_committed' }, { ...transactional, transaction: { ...transaction, producerConfig } })).not.toThrow()
+    expect(() => offsetkitConfluent(kafka, { kafkaJS: { groupId: 'g', readUncommitted: false } }, {
+      ...transactional, transaction, failure: { then: 'dead-letter' }, deadLetter: { topic: 'orders.dlq' },
+    })).not.toThrow()
+    expect(() => offsetkitConfluent(kafka, good, { ...transactional, transaction, failure: { then: 'dead-letter' } })).not.toThrow()
+  })
+
+  it('declares transactions only with a transaction option, and still needs a producer to dead-letter without one', () => {
+    expect(rejected(() => offsetkitConfluent(kafka, good, { failure: { then: 'dead-letter' }, deadLetter: { topic: 'x' } })).option).toBe('deadLetter.producer')
+  })
+})

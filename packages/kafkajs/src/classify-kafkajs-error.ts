@@ -3,29 +3,46 @@ import { classifyByCause } from '@offsetkit/commit-core/adapter'
 
 // kafkajs error `type`s (protocol error names) by how core must treat a failed commit.
 const REBALANCE = new Set(['REBALANCE_IN_PROGRESS'])
-const FENCED = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'STALE_MEMBER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION'])
+// A newer producer of the same transactional id exists (the partition's next owner): kafkajs'
+// old request versions get INVALID_PRODUCER_EPOCH where newer clients see PRODUCER_FENCED.
+const PRODUCER_FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'])
+const FENCED = new Set([
+  'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'STALE_MEMBER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION', ...PRODUCER_FENCED,
+])
 const RETRIABLE = new Set([
   'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT',
-  'NETWORK_EXCEPTION', 'UNKNOWN_SERVER_ERROR',
+  'NETWORK_EXCEPTION', 'UNKNOWN_SERVER_ERROR', 'CONCURRENT_TRANSACTIONS',
 ])
 const RETRIABLE_NAMES = new Set([
   'KafkaJSConnectionError', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionClosedError',
 ])
+// The transactional port's own errors (transaction-errors.ts): the outer error decides, never its cause.
+const FATAL_NAMES = new Set(['TransactionOutcomeUnknownError', 'TransactionAbortFailedError', 'TransactionPartlyCommittedError'])
 
 /** The one place kafkajs commit errors are mapped onto core's classes. */
 export function classifyKafkajsCommitError(error: unknown): CommitErrorClass {
   // The runner's retrier wraps the broker error; the protocol error is further down `cause`.
   return classifyByCause(error, (e) => {
+    const name = (e as { name?: unknown }).name
+    if (typeof name === 'string' && FATAL_NAMES.has(name)) return 'fatal'
+    if (name === 'ProducerFencedError') return 'fenced'
     const type = (e as { type?: unknown }).type
     if (typeof type === 'string') {
       if (REBALANCE.has(type)) return 'rebalance'
       if (FENCED.has(type)) return 'fenced'
       if (RETRIABLE.has(type)) return 'retriable'
     }
-    const name = (e as { name?: unknown }).name
     if (name === 'ClientNotRunningError') return 'fenced'
     // The retrier can wrap a connection error (broker restarting) in a KafkaJSNonRetriableError.
     if (typeof name === 'string' && RETRIABLE_NAMES.has(name)) return 'retriable'
     return undefined
   })
+}
+
+/** Whether a newer producer of the same transactional id fenced this one (the broker aborted its transaction). */
+export function isFencedKafkajsError(error: unknown): boolean {
+  return classifyByCause(error, (e) => {
+    const type = (e as { type?: unknown }).type
+    return (e as { name?: unknown }).name === 'ProducerFencedError' || (typeof type === 'string' && PRODUCER_FENCED.has(type)) ? 'fenced' : undefined
+  }) === 'fenced'
 }

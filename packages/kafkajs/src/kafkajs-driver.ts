@@ -11,13 +11,15 @@ import {
   type ConsumedRecord,
   type ConsumerDriver,
   type DeadLetterTopicOption,
+  type PartitionOutputs,
   type TopicPartition,
 } from '@offsetkit/commit-core'
 import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
 import { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
 import { kafkajsStartError } from './kafkajs-start-error.js'
 import { headersToKafkajs, recordFromKafkajs } from './kafkajs-records.js'
+import { KafkajsTransactions, type KafkajsTransactionOptions } from './kafkajs-transactions.js'
 
 /**
  * kafkajs has no revoke hook it awaits and only eager rebalancing. So: commit the done watermark
@@ -33,25 +35,48 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   private owned = new Map<string, TopicPartition>()
   private topics: readonly string[] = []
   private readonly detach: Array<() => void> = []
+  /** Transactional mode: one producer per input partition (kafkajs-transactions.ts). */
+  private readonly transactions: KafkajsTransactions | undefined
+  /** Transactional mode: reads the committed offsets of partitions once they are fenced. */
+  private admin: Promise<Admin> | undefined
+  private groupId: string | undefined
+  /** Assigned partitions held paused until their producer fenced the previous owner's (value: the fence's token). */
+  private readonly fencing = new Map<string, object>()
+  /** Partitions core paused: a finished fence must not resume them. */
+  private readonly pausedByCore = new Set<string>()
 
   constructor(
     private readonly consumer: Consumer,
     private readonly options: {
       readonly fromBeginning: boolean
-      readonly deadLetter: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption | undefined } | undefined
+      readonly deadLetter: { readonly producer?: Producer | undefined; readonly topic?: DeadLetterTopicOption | undefined } | undefined
+      readonly transaction?: KafkajsTransactionOptions | undefined
     },
   ) {
     const dead = options.deadLetter
+    const transaction = options.transaction
+    this.transactions = transaction && new KafkajsTransactions(transaction)
     this.port = {
-      capabilities: { leaderEpoch: false, commitMetadata: true, transactions: true },
+      capabilities: { leaderEpoch: false, commitMetadata: true, transactions: transaction !== undefined },
       commit: (request) => this.commit(request),
       classifyCommitError: classifyKafkajsCommitError,
-      pause: (partitions) => this.consumer.pause(groupByTopic(partitions)),
-      resume: (partitions) => this.consumer.resume(groupByTopic(partitions)),
-      ...(dead && {
+      pause: (partitions) => {
+        for (const tp of partitions) this.pausedByCore.add(topicPartitionKey(tp.topic, tp.partition))
+        this.consumer.pause(groupByTopic(partitions))
+      },
+      resume: (partitions) => {
+        for (const tp of partitions) this.pausedByCore.delete(topicPartitionKey(tp.topic, tp.partition))
+        const resumable = partitions.filter((tp) => !this.fencing.has(topicPartitionKey(tp.topic, tp.partition)))
+        if (resumable.length > 0) this.consumer.resume(groupByTopic(resumable))
+      },
+      ...(transaction && {
+        // Produced in the transaction that commits past the failed record: exactly once.
+        deadLetterOutput: (record, error, attempts) => deadLetterMessage(record as ConsumedRecord, error, attempts, dead?.topic),
+      }),
+      ...(dead?.producer && !transaction && {
         deadLetter: async (record, error, attempts) => {
           const message = deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)
-          await dead.producer.send({
+          await (dead.producer as Producer).send({
             topic: message.topic,
             acks: -1,
             messages: [{
@@ -65,9 +90,10 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     }
   }
 
-  private async commit({ offsets }: CommitRequest): Promise<void> {
+  private async commit({ offsets, outputs }: CommitRequest): Promise<void> {
     // kafkajs resolves commitOffsets with nothing done when its runner is stopped: say so instead.
     if (!this.running) throw new ClientNotRunningError('the kafkajs consumer is not running; the commit was not sent')
+    if (outputs !== undefined) return this.commitTransactions(offsets, outputs)
     // kafkajs' promise settles with the broker's OffsetCommit response: the acknowledgement is real.
     await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset, metadata }) => ({
       topic,
@@ -75,6 +101,64 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       offset: offset.toString(),
       ...(metadata === undefined ? {} : { metadata }),
     })))
+  }
+
+  private async commitTransactions(offsets: CommitRequest['offsets'], outputs: readonly PartitionOutputs[]): Promise<void> {
+    if (this.transactions === undefined || this.groupId === undefined) {
+      throw new ClientNotRunningError('no transactional producers (the kafkajs adapter was given no transaction option, or has not joined)')
+    }
+    await this.transactions.commit(this.groupId, offsets, outputs)
+  }
+
+  /**
+   * Transactional mode, newly assigned partitions: kafkajs reads their committed offsets at its
+   * next fetch, but an earlier owner's transaction may still be open and commit later. So hold
+   * them paused, initialise their producers (which aborts or completes any such transaction),
+   * THEN read the committed offsets again and seek there, then resume.
+   */
+  private fenceAssigned(engine: CommitEngine<KafkaMessage>, added: readonly TopicPartition[]): void {
+    const transactions = this.transactions
+    const groupId = this.groupId
+    if (transactions === undefined || groupId === undefined || added.length === 0) return
+    const token = {}
+    for (const tp of added) this.fencing.set(topicPartitionKey(tp.topic, tp.partition), token)
+    // Synchronous inside GROUP_JOIN, before kafkajs' first fetch of the new generation.
+    this.consumer.pause(groupByTopic(added))
+    const current = (tp: TopicPartition): boolean => this.fencing.get(topicPartitionKey(tp.topic, tp.partition)) === token
+    void (async () => {
+      await Promise.all(added.map((tp) => transactions.fence(tp)))
+      const admin = await this.connectAdmin()
+      const fetched = await admin.fetchOffsets({ groupId, topics: [...new Set(added.map((tp) => tp.topic))] })
+      for (const { topic, partitions } of fetched) {
+        for (const { partition, offset } of partitions) {
+          if (current({ topic, partition }) && /^\d+$/.test(offset)) this.consumer.seek({ topic, partition, offset })
+        }
+      }
+    })().then(
+      () => {
+        const ready = added.filter(current)
+        for (const tp of ready) this.fencing.delete(topicPartitionKey(tp.topic, tp.partition))
+        const resumable = ready.filter((tp) => this.running && !this.pausedByCore.has(topicPartitionKey(tp.topic, tp.partition)))
+        if (resumable.length > 0) this.consumer.resume(groupByTopic(resumable))
+      },
+      (error: unknown) => {
+        // Consuming them without the fence could duplicate outputs: they stay paused.
+        if (added.some(current)) engine.clientFailed(new Error('could not initialise the transactional producers of newly assigned partitions; they stay paused', { cause: error }), { restarting: false })
+      },
+    )
+  }
+
+  private connectAdmin(): Promise<Admin> {
+    const kafka = this.options.transaction?.kafka
+    if (kafka === undefined) return Promise.reject(new Error('no transaction option'))
+    this.admin ??= (async () => {
+      const admin = kafka.admin()
+      await admin.connect()
+      return admin
+    })()
+    // A failed connection is tried again by the next assignment.
+    this.admin.catch(() => (this.admin = undefined))
+    return this.admin
   }
 
   async start(engine: CommitEngine<KafkaMessage>, topics: readonly string[]): Promise<void> {
@@ -95,6 +179,7 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
         // Also the end of a runner restart (see STOP): commits are valid again from here.
         this.running = true
+        this.groupId = payload.groupId
         const next = new Map<string, TopicPartition>()
         for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
           for (const partition of partitions) next.set(topicPartitionKey(topic, partition), { topic, partition })
@@ -102,7 +187,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         const gone = [...this.owned].filter(([k]) => !next.has(k)).map(([, tp]) => tp)
         const added = [...next].filter(([k]) => !this.owned.has(k)).map(([, tp]) => tp)
         this.owned = next
-        if (gone.length > 0) engine.lost(gone)
+        this.fenceAssigned(engine, added)
+        if (gone.length > 0) this.lose(engine, gone)
         // Called even with nothing new: a completed join is when core re-sends a commit that a
         // REBALANCE_IN_PROGRESS reply parked.
         engine.assigned(added)
@@ -126,7 +212,7 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         this.running = false
         const gone = [...this.owned.values()]
         this.owned = new Map()
-        if (gone.length > 0) engine.lost(gone)
+        if (gone.length > 0) this.lose(engine, gone)
       }),
       this.consumer.on(events.CRASH, ({ payload }) => {
         if (!payload.restart) this.dead ??= payload.error
@@ -150,6 +236,17 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     if (this.dead !== undefined) throw this.dead
   }
 
+  private lose(engine: CommitEngine<KafkaMessage>, gone: readonly TopicPartition[]): void {
+    for (const tp of gone) {
+      const key = topicPartitionKey(tp.topic, tp.partition)
+      this.fencing.delete(key)
+      this.pausedByCore.delete(key)
+    }
+    engine.lost(gone)
+    // After core dropped them: a transaction already running still ends before its producer goes.
+    void this.transactions?.release(gone)
+  }
+
   async stopFetching(): Promise<void> {
     if (this.running) this.consumer.pause(this.topics.map((topic) => ({ topic })))
   }
@@ -157,6 +254,11 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   async disconnect(): Promise<void> {
     for (const off of this.detach.splice(0)) off()
     this.running = false
-    await this.consumer.disconnect()
+    try {
+      await this.consumer.disconnect()
+    } finally {
+      await this.transactions?.close()
+      await this.admin?.then((admin) => admin.disconnect()).catch(() => undefined)
+    }
   }
 }

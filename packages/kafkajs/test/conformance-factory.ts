@@ -9,8 +9,9 @@ export const factory: ConformanceFactory = {
   capabilities: {
     groupProtocolConsumer: 'kafkajs implements only the classic group protocol (JoinGroup/SyncGroup)',
     autoCommit: 'kafkajs resolves offsets only inside the current eachBatch call, so its auto-commit cannot follow an out-of-order watermark',
+    transactions: true,
   },
-  async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, fastRebalance }) {
+  async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, fastRebalance, transactionalId }) {
     const kafka = new Kafka({ brokers: bootstrapServers.split(','), clientId: 'offsetkit-conformance', logLevel: logLevel.NOTHING })
     const consumer = kafka.consumer({
       groupId,
@@ -24,7 +25,10 @@ export const factory: ConformanceFactory = {
       deadLetter = { producer, topic: deadLetterTopic }
     }
     // Options are checked here, before anything connects.
-    const wrapped = offsetkitKafkajs(consumer, { ...offsetkit, fromBeginning: true, ...(deadLetter && { deadLetter }) })
+    // Exactly-once: kafkajs sends no group metadata with its offsets, so zombies are fenced by one
+    // transactional id per input partition, derived from a prefix every member shares: the group.
+    const transaction = transactionalId === undefined ? undefined : { kafka, id: `eos-${groupId}` }
+    const wrapped = offsetkitKafkajs(consumer, { ...offsetkit, fromBeginning: true, ...(deadLetter && { deadLetter }), ...(transaction && { transaction }) })
     await deadLetter?.producer.connect()
     return wrapped
   },

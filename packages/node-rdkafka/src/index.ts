@@ -1,6 +1,8 @@
 export { offsetkitNodeRdkafka } from './offsetkit-node-rdkafka.js'
 export type { NodeRdkafkaClientConfig, NodeRdkafkaOffsetkitOptions } from './offsetkit-node-rdkafka.js'
 export { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
+export { NodeRdkafkaTransactionError } from './node-rdkafka-transaction-error.js'
+export type { TransactionStage } from './node-rdkafka-transaction-error.js'
 export { headersFromNodeRdkafka, recordFromNodeRdkafka } from './node-rdkafka-records.js'
 // One install is enough: the errors to catch and the option types come from here too.
 export { ClientError, CommitError, ConfigError, ConsumerStateError, OffsetkitError, isOffsetkitError } from '@offsetkit/commit-core'
@@ -19,5 +21,6 @@ export type {
   OffsetkitConsumer,
   OffsetkitOptions,
   Ordering,
+  OutputMessage,
   RunOptions,
 } from '@offsetkit/commit-core'

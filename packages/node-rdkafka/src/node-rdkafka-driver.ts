@@ -28,6 +28,7 @@ import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, Producer, Top
 import { BatchSizer } from './batch-sizer.js'
 import { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
 import { nodeRdkafkaStartError } from './node-rdkafka-start-error.js'
+import { NodeRdkafkaTransactions } from './node-rdkafka-transactions.js'
 import { produceDeadLetter } from './produce-dead-letter.js'
 import { recordFromNodeRdkafka } from './node-rdkafka-records.js'
 
@@ -44,7 +45,10 @@ export interface NodeRdkafkaDriverOptions {
   readonly connectTimeoutMs: number
   /** `allow.auto.create.topics` set: subscribe to missing topics and let the client create them. */
   readonly autoCreateTopics: boolean
-  readonly deadLetter: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption | undefined } | undefined
+  /** `producer` is undefined in transactional mode: dead letters are outputs of the transaction. */
+  readonly deadLetter: { readonly producer: Producer | undefined; readonly topic?: DeadLetterTopicOption | undefined } | undefined
+  /** `mode: 'transactional'`: the config of the transactional producer (checked). */
+  readonly producerConfig: Record<string, unknown> | undefined
   readonly logger: Logger | undefined
 }
 
@@ -84,9 +88,13 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   /** Settles once the consume call in flight came back and its records went to core. */
   private batchInFlight: Promise<void> = Promise.resolve()
   private pending: PendingCommit | undefined
+  /** `mode: 'transactional'`: commits are producer transactions. */
+  private readonly transactions: NodeRdkafkaTransactions | undefined
+  /** The transactional commit in flight: the consumer is disconnected only after it settled. */
+  private transacting: Promise<void> = Promise.resolve()
 
   constructor(private readonly options: NodeRdkafkaDriverOptions) {
-    this.secrets = [...secretValues(options.global), ...secretValues(options.topic)]
+    this.secrets = [...secretValues(options.global), ...secretValues(options.topic), ...secretValues(options.producerConfig)]
     // librdkafka's messages can quote the config it was given, credentials included.
     this.logger = redactingLogger(options.logger ?? consoleLogger('warn'), this.secrets)
     // Creating the client validates the librdkafka config but does not connect yet.
@@ -104,16 +112,30 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
       },
       options.topic,
     )
+    this.transactions = options.producerConfig === undefined ? undefined : new NodeRdkafkaTransactions({
+      producerConfig: options.producerConfig,
+      connectTimeoutMs: options.connectTimeoutMs,
+      logger: this.logger,
+      onFailed: (error) => this.transactionsFailed(error),
+    })
     const dead = options.deadLetter
+    const deadProducer = dead?.producer
     this.port = {
-      capabilities: { leaderEpoch: false, commitMetadata: false, transactions: true },
+      capabilities: { leaderEpoch: false, commitMetadata: false, transactions: this.transactions !== undefined },
       commit: (request) => this.commit(request),
       classifyCommitError: classifyNodeRdkafkaCommitError,
       pause: (partitions) => this.consumer.pause(toClient(partitions)),
       resume: (partitions) => this.consumer.resume(toClient(partitions)),
-      ...(dead && {
+      ...(deadProducer && {
         deadLetter: (record, error, attempts) =>
-          produceDeadLetter(dead.producer, deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)),
+          produceDeadLetter(deadProducer, deadLetterMessage(record as ConsumedRecord, error, attempts, dead.topic)),
+      }),
+      ...(this.transactions && {
+        // Produced in the transaction that commits past the record: exactly once, like any output.
+        deadLetterOutput: (record, error, attempts) => {
+          const { topic, key, value, headers } = deadLetterMessage(record as ConsumedRecord, error, attempts, dead?.topic)
+          return { topic, key, value, headers }
+        },
       }),
       // Liveness: where a silent partition ends and starts, so one never consumed cannot hide.
       queryEndOffsets: (partitions) =>
@@ -132,6 +154,9 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     this.consumer.on('offset.commit', (error, partitions) => this.commitReported(error, partitions))
     this.consumer.on('event.error', (error) => this.logger.warn('librdkafka error', { code: error.code, error: error.message }))
     try {
+      // The producer first: initTransactions fences an earlier instance with the same
+      // transactional.id and settles its open transaction before this one reads any offset.
+      await this.transactions?.start()
       await new Promise<void>((resolve, reject) => {
         this.consumer.connect({ timeout: this.options.connectTimeoutMs }, (error) => (error ? reject(error) : resolve()))
       })
@@ -175,7 +200,10 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     const pending = this.pending
     this.pending = undefined
     pending?.reject(new ClientNotRunningError('the consumer disconnected before the commit result arrived'))
-    if (!this.connected) return
+    // sendOffsetsToTransaction reads the consumer's group metadata on a worker thread, unlocked:
+    // the consumer must outlive it.
+    await this.transacting
+    if (!this.connected) return this.transactions?.close()
     this.connected = false
     // librdkafka's close revokes through our rebalance_cb; node-rdkafka allows the unassign while
     // it is closing, so the chain above completes it.
@@ -186,6 +214,8 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
       })
     })
     await this.rebalances
+    // After the final commit (close) and the revoke commits of the consumer's close.
+    await this.transactions?.close()
   }
 
   // ---------------------------------------------------------------- fetching
@@ -308,7 +338,33 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
 
   // ---------------------------------------------------------------- commits
 
-  private async commit({ offsets, reason }: CommitRequest): Promise<void> {
+  private commit(request: CommitRequest): Promise<void> {
+    const transactions = this.transactions
+    if (transactions === undefined) return this.commitOffsets(request)
+    if (!this.connected || !this.consumer.isConnected()) {
+      // Nothing begun. Its group metadata is gone with the consumer: this member owns nothing.
+      return Promise.reject(new ClientNotRunningError('the consumer is not connected: no transaction can commit its offsets'))
+    }
+    const done = transactions.commit(request.offsets, request.outputs ?? [], this.consumer)
+    this.transacting = done.catch(() => undefined)
+    return done
+  }
+
+  /**
+   * The transactional producer is unusable (it is not recreated; see NodeRdkafkaTransactions):
+   * records stop going to core, and the consumer reports that it failed.
+   */
+  private transactionsFailed(error: Error): void {
+    this.fetching = false
+    try {
+      if (this.owned.size > 0) this.consumer.pause([...this.owned.values()])
+    } catch (thrown) {
+      this.logger.debug('pause after the producer failed', { error: String(thrown) })
+    }
+    this.engine?.clientFailed(redactSecrets(error, { secrets: this.secrets }), { restarting: false })
+  }
+
+  private async commitOffsets({ offsets, reason }: CommitRequest): Promise<void> {
     // commitOffsetToNumber: librdkafka reads a non-number offset as 0 and would rewind the group.
     const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: commitOffsetToNumber(offset) }))
     if (reason === 'revoke' || reason === 'close' || !this.polling) {

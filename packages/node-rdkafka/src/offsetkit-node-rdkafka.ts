@@ -10,12 +10,13 @@ import {
   type OffsetkitConsumer,
   type OffsetkitOptions,
 } from '@offsetkit/commit-core'
-import type { ConsumerGlobalConfig, ConsumerTopicConfig, Message, Producer } from 'node-rdkafka'
+import type { ConsumerGlobalConfig, ConsumerTopicConfig, Message, Producer, ProducerGlobalConfig } from 'node-rdkafka'
 import { NodeRdkafkaDriver } from './node-rdkafka-driver.js'
 import { resolveNodeRdkafkaConfig } from './resolve-node-rdkafka-config.js'
+import { resolveTransactionOption } from './resolve-transaction-option.js'
 
 /** This adapter's own options, next to core's (listed when an option is unknown). */
-const ADAPTER_OPTIONS = ['deadLetter', 'batchSize', 'consumeTimeoutMs', 'connectTimeoutMs'] as const satisfies ReadonlyArray<Exclude<keyof NodeRdkafkaOffsetkitOptions, keyof OffsetkitOptions>>
+const ADAPTER_OPTIONS = ['deadLetter', 'transaction', 'batchSize', 'consumeTimeoutMs', 'connectTimeoutMs'] as const satisfies ReadonlyArray<Exclude<keyof NodeRdkafkaOffsetkitOptions, keyof OffsetkitOptions>>
 
 /** What the adapter builds the KafkaConsumer from (it must own some construction-time settings). */
 export interface NodeRdkafkaClientConfig {
@@ -27,10 +28,27 @@ export interface NodeRdkafkaClientConfig {
 
 export interface NodeRdkafkaOffsetkitOptions extends OffsetkitOptions<Message> {
   /**
-   * Required by `failure: { then: 'dead-letter' }`: a CONNECTED node-rdkafka Producer created
-   * with `dr_cb: true` (a dead letter counts as done only on its delivery report), and where to send.
+   * Where `failure: { then: 'dead-letter' }` sends (default `<topic>.dlq`) and, in at-least-once
+   * mode, through which producer: a CONNECTED node-rdkafka Producer created with `dr_cb: true`
+   * (a dead letter counts as done only on its delivery report). In `mode: 'transactional'` give no
+   * producer: the dead letter goes into the transaction that commits past the failed record.
    */
-  readonly deadLetter?: { readonly producer: Producer; readonly topic?: DeadLetterTopicOption }
+  readonly deadLetter?: {
+    /** At-least-once mode: a connected Producer created with `dr_cb: true`. Omit in `mode: 'transactional'`. */
+    readonly producer?: Producer
+    /** The dead-letter topic, or a function of the source topic. Default `<topic>.dlq`. */
+    readonly topic?: DeadLetterTopicOption
+  }
+  /**
+   * Required by `mode: 'transactional'` (and only allowed with it): the config of the
+   * transactional producer offsetkit creates, `transactional.id` included (unique per consumer
+   * instance; with KIP-447 it need not follow the partitions). Each commit is then one transaction
+   * holding the handlers' `context.send` outputs and the offsets.
+   */
+  readonly transaction?: {
+    /** The transactional producer's config, `transactional.id` included. */
+    readonly producerConfig: ProducerGlobalConfig
+  }
   /**
    * Most records one `consume(n)` call asks for. Default 500. The size actually asked for follows
    * the traffic (a full batch should take about 50 ms), because node-rdkafka's consume(n) returns
@@ -80,13 +98,21 @@ export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: N
     throw new ConfigError('client', client, '{ config, topicConfig? } (librdkafka global and topic config)')
   }
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', options, 'an options object')
-  const { deadLetter, batchSize, consumeTimeoutMs, connectTimeoutMs, ...core } = options
+  const { deadLetter, transaction, batchSize, consumeTimeoutMs, connectTimeoutMs, ...core } = options
   const autoCommit = resolveCommitPolicy(core.commit as CommitPolicyOption | undefined).kind === 'auto'
   const { global, topic } = resolveNodeRdkafkaConfig(client.config, client.topicConfig, autoCommit)
-  let dead: { producer: Producer; topic: DeadLetterTopicOption | undefined } | undefined
+  const producerConfig = resolveTransactionOption(transaction, core.mode, global)
+  let dead: { producer: Producer | undefined; topic: DeadLetterTopicOption | undefined } | undefined
   if (deadLetter !== undefined) {
     if (typeof deadLetter !== 'object' || deadLetter === null) throw new ConfigError('deadLetter', deadLetter, '{ producer, topic? }')
-    dead = { producer: checkProducer(deadLetter.producer), topic: checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic') }
+    if (producerConfig !== undefined && deadLetter.producer !== undefined) {
+      throw new ConfigError('deadLetter.producer', deadLetter.producer,
+        "nothing in mode 'transactional': the dead letter goes into the transaction that commits past the record (give only deadLetter.topic)", { hideValue: true })
+    }
+    dead = {
+      producer: producerConfig === undefined ? checkProducer(deadLetter.producer) : undefined,
+      topic: checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic'),
+    }
   }
   const resolved = {
     batchSize: checkInteger('batchSize', batchSize, 1, 100_000, 500),
@@ -97,11 +123,15 @@ export function offsetkitNodeRdkafka(client: NodeRdkafkaClientConfig, options: N
   }
   let driver: NodeRdkafkaDriver
   try {
-    driver = new NodeRdkafkaDriver({ global, topic, ...resolved, autoCommit, deadLetter: dead, logger: core.logger })
+    driver = new NodeRdkafkaDriver({ global, topic, ...resolved, autoCommit, deadLetter: dead, producerConfig, logger: core.logger })
   } catch (error) {
     // librdkafka rejects unknown properties and bad values when the client is created; its message
     // names the property (and may echo the value), the config itself holds credentials.
-    throw configErrorFromClient(error, [{ option: 'config', config: global }, { option: 'topicConfig', config: topic }], 'a config librdkafka accepts')
+    throw configErrorFromClient(error, [
+      { option: 'config', config: global },
+      { option: 'topicConfig', config: topic },
+      ...(producerConfig === undefined ? [] : [{ option: 'transaction.producerConfig', config: producerConfig }]),
+    ], 'a config librdkafka accepts')
   }
   return createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
 }

@@ -20,12 +20,13 @@ async function connectedProducer(bootstrapServers: string): Promise<Producer> {
 const capabilities: ConformanceCapabilities = {
   groupProtocolConsumer: true,
   autoCommit: true,
+  transactions: true,
 }
 
 export const factory: ConformanceFactory = {
   client: 'node-rdkafka',
   capabilities,
-  async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, groupProtocol, fastRebalance }): Promise<OffsetkitConsumer> {
+  async createConsumer({ bootstrapServers, groupId, offsetkit, deadLetterTopic, groupProtocol, fastRebalance, transactionalId }): Promise<OffsetkitConsumer> {
     const config: ConsumerGlobalConfig = { 'metadata.broker.list': bootstrapServers, 'group.id': groupId }
     if (groupProtocol === 'consumer') {
       // KIP-848: the broker assigns; librdkafka rejects the classic session/assignor settings.
@@ -35,9 +36,11 @@ export const factory: ConformanceFactory = {
       if (fastRebalance) Object.assign(config, { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 })
     }
     const deadLetter = deadLetterTopic === undefined ? undefined : { producer: await connectedProducer(bootstrapServers), topic: deadLetterTopic }
+    // Exactly-once: one transactional producer per consumer; KIP-447 fences zombies by group metadata.
+    const transaction = transactionalId === undefined ? undefined : { producerConfig: { 'metadata.broker.list': bootstrapServers, 'transactional.id': transactionalId } }
     return offsetkitNodeRdkafka(
       { config, topicConfig: { 'auto.offset.reset': 'earliest' } },
-      { ...offsetkit, ...(deadLetter && { deadLetter }) },
+      { ...offsetkit, ...(deadLetter && { deadLetter }), ...(transaction && { transaction }) },
     ) as OffsetkitConsumer
   },
   async cleanup(): Promise<void> {

@@ -33,7 +33,7 @@ describe('offsetkitNodeRdkafka options', () => {
   it("an unknown option lists the adapter's own options and suggests the nearest", () => {
     expect(() => offsetkitNodeRdkafka(client, { batchsize: 10 } as never)).toThrow(ConfigError)
     expect(() => offsetkitNodeRdkafka(client, { batchsize: 10 } as never))
-      .toThrow(/did you mean batchSize\?.*deadLetter, batchSize, consumeTimeoutMs, connectTimeoutMs$/)
+      .toThrow(/did you mean batchSize\?.*deadLetter, transaction, batchSize, consumeTimeoutMs, connectTimeoutMs$/)
   })
 
   it('connectTimeoutMs must be a positive integer', () => {

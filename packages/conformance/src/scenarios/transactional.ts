@@ -119,6 +119,9 @@ export function registerTransactional(ctx: SuiteContext): void {
     const a = await consume(input, groupId, policy, slow, { fastRebalance: true, transactionalId: ctx.harness.name('tx-e4a') })
     await waitFor(() => a.processed.length >= 200, { what: 'A processed 200', timeoutMs: 60_000 })
     const b = await consume(input, groupId, policy, slow, { fastRebalance: true, transactionalId: ctx.harness.name('tx-e4b') })
+    await waitFor(() => b.consumer.stats().partitions.length > 0, { what: 'B got partitions', timeoutMs: 90_000 })
+    // Still mid-stream: more records arrive while both members consume.
+    await ctx.harness.produceCount(input, total, 3)
     await waitFor(() => b.processed.length >= 100, { what: 'B processed 100', timeoutMs: 90_000 })
     await b.close()
     await expectCommitted(groupId, input, await ctx.harness.endOffsets(input), 'committed to the end')
