@@ -103,7 +103,7 @@ export type { EngineErrorCode } from './engine-error.js'
 
 export type { CancelTimer, Clock } from './clock.js'
 export { systemClock } from './system-clock.js'
-export type { Logger } from './logger.js'
+export type { Logger, LogLevel } from './logger.js'
 export { consoleLogger, noopLogger, redactingLogger } from './logger.js'
 export type { Listener } from './typed-emitter.js'
 

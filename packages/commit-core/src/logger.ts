@@ -17,7 +17,9 @@ const ignore = (): void => {}
 /** A logger that drops everything: `logger: noopLogger` silences offsetkit. */
 export const noopLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
 
-type Level = 'debug' | 'info' | 'warn' | 'error'
+/** A log level, least to most severe: what `consoleLogger(minimum)` accepts. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+type Level = LogLevel
 const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error']
 
 /**

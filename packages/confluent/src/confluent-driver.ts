@@ -33,7 +33,9 @@ type Message = KafkaJS.KafkaMessage
  * in mode 'transactional', where the consumer's transactional producer sends them.
  */
 export interface ConfluentDeadLetter {
+  /** A connected KafkaJS-API producer (`kafka.producer()`); absent in mode 'transactional'. */
   readonly producer?: KafkaJS.Producer
+  /** Where dead letters go. Default `<topic>.dlq`. */
   readonly topic?: DeadLetterTopicOption
 }
 

@@ -1,5 +1,6 @@
 export { offsetkitConfluent } from './offsetkit-confluent.js'
 export type { ConfluentOffsetkitOptions } from './offsetkit-confluent.js'
+export type { ConfluentDeadLetter } from './confluent-driver.js'
 export { classifyConfluentCommitError } from './classify-confluent-error.js'
 export { recordFromConfluent } from './confluent-records.js'
 // One install is enough: the errors to catch and the option types come from here too.
