@@ -164,7 +164,7 @@ class Engine<N> implements CommitEngine<N> {
       delayMs: options.commitDelayMs,
       source: {
         prepare: (scope) => prepareCommit(scope, this.states.values(), port.capabilities.leaderEpoch, options.transactional),
-        committed: (prepared) => applyCommitted(prepared, logger),
+        committed: (prepared) => applyCommitted(prepared, logger, (state, count) => this.flow.committed(state, count)),
         liftSyncHolds: (held) => this.scheduler.liftSyncHolds(held),
         wake: reconcile,
       },
@@ -421,13 +421,15 @@ class Engine<N> implements CommitEngine<N> {
     if (entry.done) return
     const state = entry.state
     entry.sendingAttempt = 0
-    if (entry.outputs !== undefined) {
-      // Held until a transaction commits past this record (transactional mode).
-      state.held.push({ offset: entry.offset, records: entry.outputs })
-      entry.outputs = undefined
-    }
     const moved = state.tracker.complete(entry)
-    this.flow.done(state)
+    if (this.options.transactional) {
+      // Held, with its outputs, until a transaction commits past it: in flight until then.
+      state.held.push({ offset: entry.offset, records: entry.outputs ?? [] })
+      entry.outputs = undefined
+      this.flow.held(state)
+    } else {
+      this.flow.done(state)
+    }
     this.scheduler.recordDone(state, moved)
   }
 
@@ -564,6 +566,9 @@ class Engine<N> implements CommitEngine<N> {
         this.dispatcher.pump()
         this.flow.apply()
         this.scheduler.storeOffsets()
+        // Transactional mode: done records wait for a transaction; over a bound only a commit
+        // frees room, whatever the policy's count (it may be above the bound).
+        if (this.options.transactional && this.flow.pressured) this.pipeline.request('all', false, 'policy')
         this.pipeline.kick()
         this.scheduler.armTick()
       } while (this.again)

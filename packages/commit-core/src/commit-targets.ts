@@ -36,13 +36,21 @@ function heldBelow(held: PartitionState<unknown>['held'], offset: bigint): Outpu
 }
 
 /** The broker accepted `prepared`: each partition still in the same epoch has committed it. */
-export function applyCommitted<N>(prepared: PreparedOffsets<N>, logger: Logger): void {
+export function applyCommitted<N>(
+  prepared: PreparedOffsets<N>,
+  logger: Logger,
+  released: (state: PartitionState<N>, count: number) => void = () => undefined,
+): void {
   for (const target of prepared.targets) {
     const state = target.state
     if (!state.released && state.epoch === target.epoch) {
       state.committed = target.offset
       // Produced in the committed transaction: never again.
-      if (state.held.length > 0) state.held = state.held.filter((h) => h.offset >= target.offset)
+      if (state.held.length > 0) {
+        const before = state.held.length
+        state.held = state.held.filter((h) => h.offset >= target.offset)
+        released(state, before - state.held.length)
+      }
     } else logger.debug('commit reply for an old epoch ignored', { ...partitionFields(state), epoch: target.epoch })
   }
 }

@@ -50,6 +50,8 @@ interface CapacityWaiter {
  */
 export class FlowControl<N> {
   private inFlightCount = 0
+  /** Owned partitions over their own bound. */
+  private overBoundCount = 0
   private globalOver = false
   /** Every owned partition needs a look (the global bound flipped). */
   private all = false
@@ -80,14 +82,36 @@ export class FlowControl<N> {
     this.recheck(state)
   }
 
+  /**
+   * Transactional mode: a record of `state` is done and now waits for its transaction (it is in
+   * `state.held`): it still counts, until `committed` releases it.
+   */
+  held(state: PartitionState<N>): void {
+    this.recheck(state)
+  }
+
+  /** Transactional mode: a transaction committed past `count` held records of `state`. */
+  committed(state: PartitionState<N>, count: number): void {
+    this.inFlightCount -= count
+    this.recheck(state)
+  }
+
+  /** Over a bound now: in transactional mode only a commit can bring it back under. */
+  get pressured(): boolean {
+    return this.globalOver || this.overBoundCount > 0
+  }
+
   /** The partition's records no longer count (released, or reset by a seek). */
   forget(state: PartitionState<N>): void {
-    this.inFlightCount -= state.tracker.inFlight
+    this.inFlightCount -= state.tracker.inFlight + state.held.length
+    if (state.overBound) this.overBoundCount--
+    state.overBound = false
     this.recheckGlobal()
   }
 
   /** The partition starts over empty (a seek): under its bound, and its pause state needs a look. */
   reset(state: PartitionState<N>): void {
+    if (state.overBound) this.overBoundCount--
     state.overBound = false
     this.dirty.add(state)
   }
@@ -157,9 +181,10 @@ export class FlowControl<N> {
   }
 
   private recheck(state: PartitionState<N>): void {
-    const over = this.partitionBound.isOver(state.overBound, state.tracker.inFlight)
+    const over = this.partitionBound.isOver(state.overBound, state.tracker.inFlight + state.held.length)
     if (over !== state.overBound) {
       state.overBound = over
+      this.overBoundCount += over ? 1 : -1
       this.dirty.add(state)
     }
     this.recheckGlobal()

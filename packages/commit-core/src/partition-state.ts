@@ -79,8 +79,10 @@ export class PartitionState<N> implements TopicPartition {
   keyLanes: Map<string, Lane<N>> | undefined
   readonly retrying = new Set<TrackedEntry<N>>()
   /**
-   * `mode: 'transactional'`: outputs of done records, held until a transaction commits past them
-   * (then dropped). Out of order under `unordered`/`key` ordering; a commit takes those below its offset.
+   * `mode: 'transactional'`: every done record (with its outputs, possibly none), held until a
+   * transaction commits past it (then dropped). Until then it counts as in flight, so the bounds
+   * also bound what waits for a transaction. Out of order under `unordered`/`key` ordering; a
+   * commit takes those below its offset.
    */
   held: HeldOutputs[] = []
   drained: (() => void) | undefined
@@ -136,6 +138,7 @@ export class PartitionState<N> implements TopicPartition {
     this.lastDeliveryAt = now
     this.controller = new AbortController()
     this.committed = undefined
+    this.held = []
   }
 
   /** Retires the lanes (and their queues) and starts new empty ones. */

@@ -159,3 +159,24 @@ describe("mode: 'transactional' commits", () => {
     expect(() => late?.send('out', { value: 'too late' })).toThrow(EngineError)
   })
 })
+
+describe("mode: 'transactional' flow control", () => {
+  it('done records waiting for their transaction count as in flight: the bound pauses, a commit frees it', async () => {
+    const port = txPort()
+    port.autoReply = false
+    // every: 1000 is above the bound: only the bound's own commit request can free room.
+    const { engine } = setup({ mode: 'transactional', commit: { every: 1000 }, maxInFlightPerPartition: 10, handler: echo as never }, port)
+    engine.assigned([{ topic: T, partition: 0 }])
+    engine.recordsArrived(records(T, 0, Array.from({ length: 10 }, (_, i) => i)))
+    await tick()
+    expect(engine.stats().inFlight).toBe(10)
+    expect(port.pauses).toEqual([[{ topic: T, partition: 0 }]])
+    // Over the bound: a transaction is asked for although the policy's count is far off.
+    expect(port.requests.map((r) => r.offsets.map((o) => o.offset))).toEqual([[10n]])
+    port.answer()
+    await tick()
+    expect(engine.stats().inFlight).toBe(0)
+    expect(port.resumes).toEqual([[{ topic: T, partition: 0 }]])
+    expect(port.produced).toHaveLength(10)
+  })
+})

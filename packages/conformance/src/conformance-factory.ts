@@ -47,4 +47,9 @@ export interface ConformanceCapabilities {
   readonly trailingMarker?: true | string
   /** `mode: 'transactional'` (exactly-once consume-transform-produce). `true`, or the reason it cannot. */
   readonly transactions?: true | string
+  /**
+   * The exactly-once zombie scenario (E5): `true` (the default), or why it is not run — reported
+   * as a skipped test with that text, never silently left out.
+   */
+  readonly transactionalZombie?: true | string
 }

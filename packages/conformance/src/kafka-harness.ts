@@ -66,10 +66,16 @@ export class KafkaHarness {
     const topic = this.name(prefix)
     const admin = await this.getAdmin()
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
     })
     this.topics.push(topic)
+    // kafkajs' own waitForLeaders fails at once when a broker answers before the metadata reached
+    // it ("This server does not host this topic-partition"): wait for every leader instead.
+    await waitFor(async () => {
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics
+      return metadata !== undefined && metadata.partitions.length === partitions && metadata.partitions.every((p) => p.leader >= 0)
+    }, { what: `leaders for every partition of ${topic}`, timeoutMs: 30_000, intervalMs: 100 })
     return topic
   }
 

@@ -34,6 +34,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   private dead: Error | undefined
   private owned = new Map<string, TopicPartition>()
   private topics: readonly string[] = []
+  /** Set by start(): the engine the driver reports to (transactional fencing happens outside its callbacks). */
+  private engine: CommitEngine<KafkaMessage> | undefined
   private readonly detach: Array<() => void> = []
   /** Transactional mode: one producer per input partition (kafkajs-transactions.ts). */
   private readonly transactions: KafkajsTransactions | undefined
@@ -55,7 +57,7 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   ) {
     const dead = options.deadLetter
     const transaction = options.transaction
-    this.transactions = transaction && new KafkajsTransactions(transaction)
+    this.transactions = transaction && new KafkajsTransactions(transaction, (tp) => this.fencedOut(tp))
     this.port = {
       capabilities: { leaderEpoch: false, commitMetadata: true, transactions: transaction !== undefined },
       commit: (request) => this.commit(request),
@@ -171,6 +173,7 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
 
   private async startClient(engine: CommitEngine<KafkaMessage>, topics: readonly string[]): Promise<void> {
     const { events } = this.consumer
+    this.engine = engine
     this.topics = topics
     this.detach.push(
       this.consumer.on(events.REBALANCING, () => {
@@ -234,6 +237,20 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     })
     // kafkajs resolves run() after a crash it does not recover from: say so instead of idling.
     if (this.dead !== undefined) throw this.dead
+  }
+
+  /**
+   * Transactional mode: a newer owner fenced this partition's producer (this member was a zombie:
+   * frozen past its session, say). Its state here is stale (the new owner went on from the
+   * committed offset), so it is lost now; if kafkajs keeps it assigned after its rejoin, the next
+   * GROUP_JOIN finds it new again: a fresh producer fences in turn, and fetching restarts from the
+   * committed offset.
+   */
+  private fencedOut(tp: TopicPartition): void {
+    const key = topicPartitionKey(tp.topic, tp.partition)
+    if (this.engine === undefined || !this.owned.has(key)) return
+    this.owned.delete(key)
+    this.lose(this.engine, [tp])
   }
 
   private lose(engine: CommitEngine<KafkaMessage>, gone: readonly TopicPartition[]): void {

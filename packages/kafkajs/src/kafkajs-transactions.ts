@@ -39,7 +39,14 @@ export class KafkajsTransactions {
   private readonly producers = new Map<string, PartitionProducer>()
   private closed = false
 
-  constructor(private readonly options: KafkajsTransactionOptions) {}
+  constructor(
+    private readonly options: KafkajsTransactionOptions,
+    /**
+     * A partition's producer was fenced: a newer owner initialised its transactional id, so this
+     * member lost the partition (whatever kafkajs still thinks) and its state there is stale.
+     */
+    private readonly fencedOut: (partition: TopicPartition) => void = () => undefined,
+  ) {}
 
   /**
    * Makes this member the partition's only writer: resolves once the partition's producer is
@@ -91,6 +98,7 @@ export class KafkajsTransactions {
         // Kept (fenced) until the partition is released: a new producer would fence its new owner.
         current.fenced = true
         void current.producer.disconnect().catch(() => undefined)
+        this.fencedOut({ topic: entry.topic, partition: entry.partition })
       } else if (error instanceof TransactionOutcomeUnknownError || error instanceof TransactionAbortFailedError) {
         // kafkajs cannot begin another transaction on it; the next one settles this one's outcome.
         void this.retire(topicPartitionKey(entry.topic, entry.partition), current)
@@ -105,7 +113,9 @@ export class KafkajsTransactions {
     await current.ready
     const txn = await current.producer.transaction()
     try {
-      if (records.length > 0) await txn.sendBatch({ topicMessages: byTopic(records) })
+      // kafkajs sends a batch as ONE record batch per partition, refused above the broker's
+      // message.max.bytes (1 MiB by default): send the outputs in chunks well below it.
+      for (const chunk of chunks(records, CHUNK_BYTES)) await txn.sendBatch({ topicMessages: byTopic(chunk) })
       await txn.sendOffsets({
         consumerGroupId: groupId,
         topics: [{ topic: entry.topic, partitions: [{ partition: entry.partition, offset: entry.offset.toString() }] }],
@@ -167,6 +177,31 @@ async function initialise(producer: Producer): Promise<void> {
   const txn = await producer.transaction()
   // Nothing was added to it: kafkajs ends it locally, without an EndTxn request.
   await txn.abort()
+}
+
+/** Outputs per sendBatch call: half of the broker's default message.max.bytes. */
+const CHUNK_BYTES = 512 * 1024
+
+const sizeOf = (value: Uint8Array | string | null): number => (value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength)
+
+/** `records` in order, cut where a chunk's approximate size would pass `maxBytes` (at least one record each). */
+export function chunks(records: readonly OutputRecord[], maxBytes: number): OutputRecord[][] {
+  const out: OutputRecord[][] = []
+  let current: OutputRecord[] = []
+  let bytes = 0
+  for (const record of records) {
+    // Key, value, headers, and the per-record overhead of the batch format.
+    const size = sizeOf(record.key) + sizeOf(record.value) + record.headers.reduce((n, h) => n + h.key.length + sizeOf(h.value), 0) + 32
+    if (current.length > 0 && bytes + size > maxBytes) {
+      out.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(record)
+    bytes += size
+  }
+  if (current.length > 0) out.push(current)
+  return out
 }
 
 function byTopic(records: readonly OutputRecord[]): TopicMessages[] {

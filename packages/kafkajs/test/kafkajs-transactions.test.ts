@@ -3,7 +3,7 @@ import type { Kafka, Producer, ProducerConfig, Transaction } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { commitOffsetFromString, type CommitEntry, type PartitionOutputs } from '@offsetkit/commit-core'
 import { classifyKafkajsCommitError } from '../src/classify-kafkajs-error.js'
-import { KafkajsTransactions } from '../src/kafkajs-transactions.js'
+import { KafkajsTransactions, chunks } from '../src/kafkajs-transactions.js'
 
 const protocol = (type: string): Error => Object.assign(new KafkaJSProtocolError(type), { type })
 
@@ -138,5 +138,18 @@ describe('classifyKafkajsCommitError, transactional errors', () => {
     ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'fatal'],
   ])('%s → %s', (type, expected) => {
     expect(classifyKafkajsCommitError(protocol(type))).toBe(expected)
+  })
+})
+
+describe('chunks (outputs per sendBatch)', () => {
+  const out = (value: string) => ({ topic: 'o', key: null, value, headers: [] })
+  it('cuts where the approximate size would pass the bound, keeps order, never returns an empty chunk', () => {
+    const records = Array.from({ length: 10 }, (_, i) => out(`${i}`.padStart(100, '0')))
+    const cut = chunks(records, 400)
+    expect(cut.flat()).toEqual(records)
+    expect(cut.every((c) => c.length > 0 && c.length <= 3)).toBe(true)
+    expect(chunks([], 400)).toEqual([])
+    // A record larger than the bound still goes, alone.
+    expect(chunks([out('x'.repeat(1000)), out('y')], 400).map((c) => c.length)).toEqual([1, 1])
   })
 })

@@ -129,12 +129,17 @@ export function registerTransactional(ctx: SuiteContext): void {
     await expectExactlyOnce(input, output)
   }, 300_000)
 
-  it('E5. exactly-once with a zombie: a member frozen past its session timeout, then thawed, cannot commit over the new owner', async () => {
+  const zombieGap = protocol === 'consumer'
+    ? 'declared gap: under KIP-848 the session timeout is the broker\'s (group.consumer.session.timeout.ms, 45 s by default), so a frozen member outlives the scenario\'s bounds; the zombie is proven on the classic protocol'
+    : typeof factory.capabilities.transactionalZombie === 'string' ? factory.capabilities.transactionalZombie : undefined
+  if (zombieGap !== undefined) it.skip(`E5. exactly-once with a zombie: ${zombieGap}`, async () => undefined)
+  else it('E5. exactly-once with a zombie: a member frozen past its session timeout, then thawed, cannot commit over the new owner', async () => {
     const total = 1200
-    const { input, output } = await topics(total)
+    const { input, output: outputTopic } = await topics(total)
     const groupId = ctx.harness.name('ge5')
     const dir = mkdtempSync(join(tmpdir(), 'offsetkit-zombie-'))
     const children: ChildProcess[] = []
+    const output: string[] = []
     const child = (name: string): { process: ChildProcess; file: string } => {
       const file = join(dir, `${name}.log`)
       const process = forkConsumerChild({
@@ -146,9 +151,11 @@ export function registerTransactional(ctx: SuiteContext): void {
         offsetkit: { mode: 'transactional', commit: { every: 30, interval: 500 } },
         workMs: 3,
         transactionalId: ctx.harness.name(`tx-e5${name}`),
-        outputTopic: output,
+        outputTopic,
       }, file)
       children.push(process)
+      // Drain its output (a full pipe would block the child on its next log line); kept for failures.
+      for (const stream of [process.stdout, process.stderr]) stream?.on('data', (chunk: Buffer) => output.push(`[${name}] ${chunk.toString()}`))
       return { process, file }
     }
     try {
@@ -166,9 +173,12 @@ export function registerTransactional(ctx: SuiteContext): void {
       for (const c of [successor.process, zombie.process]) {
         const exited = new Promise((resolve) => c.once('exit', resolve))
         c.kill('SIGTERM')
+        await waitFor(() => c.exitCode !== null || c.signalCode !== null, { what: `consumer child ${c.pid} to exit after SIGTERM`, timeoutMs: 60_000 })
         await exited
       }
-      await expectExactlyOnce(input, output)
+      await expectExactlyOnce(input, outputTopic)
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nconsumer output (last 4000 chars):\n${output.join('').slice(-4000)}`, { cause: error })
     } finally {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
