@@ -1,7 +1,8 @@
 import { readCommittedOffsets, readEndOffsets } from '@offsetkit/broker'
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs'
-import { UsageError } from './usage-error.js'
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { UsageError } from './usage-error.js'
 
 export interface ProduceSpec {
   readonly partitions: number
@@ -86,6 +87,49 @@ export class BenchKafka {
     } finally {
       await producer.disconnect()
     }
+  }
+
+  /** Creates an empty topic (e.g. a transactional run's output); false when it already existed. */
+  async createTopic(topic: string, partitions: number): Promise<boolean> {
+    return (await this.getAdmin()).createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+  }
+
+  /**
+   * Reads `topic` from the beginning with isolation read_committed (kafkajs' default), counting
+   * records and distinct keys (the transactional arms key each output by its input's
+   * `partition:offset`). Stops once `expected` records came and then none for a while, or when
+   * nothing more comes at all.
+   */
+  async readCommitted(topic: string, expected: number): Promise<{ records: number; distinctInputs: number }> {
+    const groupId = `offsetkit-bench-verify-${randomBytes(4).toString('hex')}`
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false })
+    const keys = new Set<string>()
+    let records = 0
+    let last = Date.now()
+    await consumer.connect()
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true })
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            records++
+            keys.add(message.key?.toString() ?? '')
+          }
+          last = Date.now()
+        },
+      })
+      // Extras (duplicates) would show within the grace period after the expected count.
+      for (;;) {
+        await sleep(200)
+        const idle = Date.now() - last
+        if (idle > (records >= expected ? 2_000 : 30_000)) break
+      }
+    } finally {
+      await consumer.disconnect()
+      await this.deleteGroup(groupId)
+    }
+    return { records, distinctInputs: keys.size }
   }
 
   async endOffsets(topic: string): Promise<Map<number, bigint>> {

@@ -1,6 +1,6 @@
 import type { CommitPolicyOption, Ordering } from '@offsetkit/commit-core'
 import { formatCommitPolicy } from './parse-commit-policy.js'
-import { AUTO_UNSUPPORTED, type ClientName } from './parse-args.js'
+import { AUTO_UNSUPPORTED, JAVA, type BenchClient, type ClientName } from './bench-clients.js'
 import { shuffle } from './stats.js'
 
 /**
@@ -20,12 +20,23 @@ export interface Shape {
 
 export type RawCommit = 'none' | 'auto' | { readonly every: number }
 
+/**
+ * `offsetkit`: through an adapter; `raw`: a hand-written loop on the bare client; `java`: Apache
+ * Kafka's own ConsumerPerformance tool, run once per run number (not per client) as the anchor.
+ */
+export type ArmKind = 'offsetkit' | 'raw' | 'java'
+
 export interface Arm {
   /** Unique within a client; also the row label. */
   readonly id: string
-  readonly kind: 'offsetkit' | 'raw'
-  /** offsetkit arms: the policy; raw arms: what the hand-written loop does. */
+  readonly kind: ArmKind
+  /** offsetkit arms: the policy; raw arms: what the hand-written loop does; java: its auto-commit. */
   readonly commit: CommitPolicyOption
+  /**
+   * offsetkit `mode: 'transactional'`: the handler sends one output record per input and each
+   * commit is one producer transaction (exactly-once).
+   */
+  readonly transactional: boolean
   readonly ordering: Ordering
   readonly concurrency: number | undefined
   readonly workMs: number
@@ -33,7 +44,8 @@ export interface Arm {
 }
 
 export interface Task {
-  readonly client: ClientName
+  /** `java` for the anchor arm. */
+  readonly client: BenchClient
   readonly arm: Arm
   /** 1-based run number within the cell. */
   readonly run: number
@@ -47,28 +59,32 @@ export interface BenchPlan {
   readonly shapes: readonly Shape[]
   readonly arms: readonly Arm[]
   /** Cells that are not measured, with the reason (e.g. auto on kafkajs). */
-  readonly unsupported: ReadonlyArray<{ readonly client: ClientName; readonly arm: string; readonly reason: string }>
+  readonly unsupported: ReadonlyArray<{ readonly client: BenchClient; readonly arm: string; readonly reason: string }>
   /** Every run of every cell, shuffled. */
   readonly tasks: readonly Task[]
 }
 
 export const IO_WORK_MS = 10
 export const BATCHED_ARM = 'every:1000'
+/** The at-least-once arm every transactional arm is compared with (whatever its own cadence). */
+export const TX_REFERENCE_ARM = BATCHED_ARM
 
 function arm(commit: CommitPolicyOption, extra: Partial<Omit<Arm, 'commit'>> = {}): Arm {
   const ordering = extra.ordering ?? 'partition'
   const workMs = extra.workMs ?? 0
   const concurrency = extra.concurrency
   const kind = extra.kind ?? 'offsetkit'
+  const transactional = extra.transactional ?? false
   const policy = formatCommitPolicy(commit)
-  const id = extra.id ?? (kind === 'raw' ? `raw ${policy}` : policy)
-  return { id, kind, commit, ordering, concurrency, workMs, shape: extra.shape ?? 'main' }
+  const id = extra.id ?? (kind === 'raw' ? `raw ${policy}` : transactional ? `tx ${policy}` : policy)
+  return { id, kind, commit, transactional, ordering, concurrency, workMs, shape: extra.shape ?? 'main' }
 }
 
-/** The arms of the issue, in display order. */
+/** The arms of the issues, in display order. */
 export function defaultArms(): Arm[] {
   const io = { workMs: IO_WORK_MS, shape: 'io' as const }
   return [
+    arm('auto', { kind: 'java', id: JAVA }),
     arm('none'),
     arm('auto'),
     arm('per-message', { shape: 'slow' }),
@@ -82,6 +98,9 @@ export function defaultArms(): Arm[] {
     arm({ every: 1000, interval: 1000 }, { id: `partition ${IO_WORK_MS}ms`, ...io, shape: 'slow' }),
     arm({ every: 1000, interval: 1000 }, { id: `unordered c16 ${IO_WORK_MS}ms`, ...io, ordering: 'unordered', concurrency: 16 }),
     arm({ every: 1000, interval: 1000 }, { id: `unordered c64 ${IO_WORK_MS}ms`, ...io, ordering: 'unordered', concurrency: 64 }),
+    arm({ every: 100 }, { transactional: true }),
+    arm({ every: 1000 }, { transactional: true }),
+    arm({ interval: 100 }, { transactional: true }),
     arm('none', { kind: 'raw' }),
     arm({ every: 1000 }, { kind: 'raw' }),
     arm('auto', { kind: 'raw' }),
@@ -89,7 +108,8 @@ export function defaultArms(): Arm[] {
 }
 
 /**
- * Sizes chosen for 2 cores: the default matrix fits in 15 minutes, --quick in about 2.
+ * Sizes chosen for 2 cores: the default matrix took 11 minutes in one process; with a process
+ * per run, the Java anchor and the transactional arms (the slowest on `main`), expect ~40, --quick ~8.
  * per-message sync and the ordered I/O arm run ~100–400 records/s, so they get the small topic.
  */
 export function defaultShapes(quick: boolean): Shape[] {
@@ -117,10 +137,13 @@ export function makePlan(options: {
   const runs = options.runs ?? (options.quick ? 1 : 3)
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32)
   const arms = options.arms ?? defaultArms()
-  const unsupported: Array<{ client: ClientName; arm: string; reason: string }> = []
+  const unsupported: Array<{ client: BenchClient; arm: string; reason: string }> = []
   const ordered: Task[] = []
+  for (const a of arms.filter((x) => x.kind === 'java')) {
+    for (let run = 1; run <= runs; run++) ordered.push({ client: JAVA, arm: a, run })
+  }
   for (const client of options.clients) {
-    for (const a of arms) {
+    for (const a of arms.filter((x) => x.kind !== 'java')) {
       const reason = a.kind === 'offsetkit' && a.commit === 'auto' ? AUTO_UNSUPPORTED[client] : undefined
       if (reason !== undefined) {
         unsupported.push({ client, arm: a.id, reason })

@@ -1,33 +1,59 @@
 // The one place that knows how each client is configured for offsetkit (same settings as the
 // adapters' conformance factories): fresh client per run, earliest offset for a new group.
-import { KafkaJS } from '@confluentinc/kafka-javascript'
+// Each client is imported only when asked for, so a run's process holds one client library and
+// its peak RSS is that client's.
 import type { OffsetkitConsumer, OffsetkitOptions } from '@offsetkit/commit-core'
-import { offsetkitConfluent } from '@offsetkit/confluent'
-import { offsetkitKafkajs } from '@offsetkit/kafkajs'
-import { offsetkitNodeRdkafka } from '@offsetkit/node-rdkafka'
-import { Kafka, logLevel } from 'kafkajs'
-import type { ClientName } from './parse-args.js'
+import type { ClientName } from './bench-clients.js'
 
 export interface ConsumerTarget {
   readonly brokers: string
   readonly groupId: string
 }
 
-export function createBenchConsumer(client: ClientName, { brokers, groupId }: ConsumerTarget, options: OffsetkitOptions): OffsetkitConsumer {
+/**
+ * `mode: 'transactional'` needs each adapter's `transaction` option: kafkajs takes the Kafka
+ * instance and an id prefix (one transactional producer per input partition), confluent and
+ * node-rdkafka one transactional id for the consumer's one producer.
+ */
+export interface BenchTransaction {
+  /** Unique to the run: no other live producer shares it. */
+  readonly id: string
+}
+
+export async function createBenchConsumer(
+  client: ClientName,
+  { brokers, groupId }: ConsumerTarget,
+  options: OffsetkitOptions,
+  transaction?: BenchTransaction,
+): Promise<OffsetkitConsumer> {
   switch (client) {
     case 'kafkajs': {
+      const [{ Kafka, logLevel }, { offsetkitKafkajs }] = await Promise.all([import('kafkajs'), import('@offsetkit/kafkajs')])
       const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'offsetkit-bench', logLevel: logLevel.NOTHING })
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 })
-      return offsetkitKafkajs(consumer, { ...(options as OffsetkitOptions<never>), fromBeginning: true }) as OffsetkitConsumer
+      return offsetkitKafkajs(consumer, {
+        ...(options as OffsetkitOptions<never>),
+        fromBeginning: true,
+        ...(transaction === undefined ? {} : { transaction: { kafka, id: transaction.id } }),
+      }) as OffsetkitConsumer
     }
     case 'confluent': {
+      const [{ KafkaJS }, { offsetkitConfluent }] = await Promise.all([import('@confluentinc/kafka-javascript'), import('@offsetkit/confluent')])
       const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
-      return offsetkitConfluent(kafka, { kafkaJS: { groupId, fromBeginning: true } }, options as OffsetkitOptions<never>) as OffsetkitConsumer
+      return offsetkitConfluent(kafka, { kafkaJS: { groupId, fromBeginning: true } }, {
+        ...(options as OffsetkitOptions<never>),
+        ...(transaction === undefined ? {} : { transaction: { id: transaction.id } }),
+      }) as OffsetkitConsumer
     }
-    case 'node-rdkafka':
+    case 'node-rdkafka': {
+      const { offsetkitNodeRdkafka } = await import('@offsetkit/node-rdkafka')
       return offsetkitNodeRdkafka(
         { config: { 'metadata.broker.list': brokers, 'group.id': groupId }, topicConfig: { 'auto.offset.reset': 'earliest' } },
-        options as OffsetkitOptions<never>,
+        {
+          ...(options as OffsetkitOptions<never>),
+          ...(transaction === undefined ? {} : { transaction: { producerConfig: { 'metadata.broker.list': brokers, 'transactional.id': transaction.id } } }),
+        },
       ) as OffsetkitConsumer
+    }
   }
 }

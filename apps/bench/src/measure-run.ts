@@ -1,13 +1,12 @@
-import type { CommitPolicyOption, OffsetkitOptions } from '@offsetkit/commit-core'
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { Arm, RawCommit, Shape } from './bench-plan.js'
+import { JAVA } from './bench-clients.js'
+import type { Shape, Task } from './bench-plan.js'
 import type { BenchKafka } from './bench-kafka.js'
-import { createBenchConsumer } from './create-bench-consumer.js'
-import type { ClientName } from './parse-args.js'
-import { createRawLoop } from './raw-loops.js'
-import { RunMeter } from './run-meter.js'
+import type { RunOutcome, RunSpec } from './consume-run.js'
+import { runConsumerPerformance } from './java-consumer-perf.js'
+import { runInChild } from './run-in-child.js'
+import type { MeterReading } from './run-meter.js'
 import type { RunResult } from './run-result.js'
 
 export interface PreparedTopic {
@@ -16,85 +15,66 @@ export interface PreparedTopic {
   readonly ends: ReadonlyMap<number, bigint>
 }
 
-/** Closing must not hang a whole matrix: a close that takes this long fails the run. */
-const CLOSE_TIMEOUT_MS = 60_000
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms)
-  })
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
-}
-
-function offsetkitOptions(arm: Arm): OffsetkitOptions {
-  return {
-    commit: arm.commit,
-    ordering: arm.ordering,
-    ...(arm.concurrency === undefined ? {} : { concurrency: arm.concurrency }),
-  }
-}
-
-function rawCommit(commit: CommitPolicyOption): RawCommit {
-  if (commit === 'none' || commit === 'auto') return commit
-  if (typeof commit === 'object' && 'every' in commit && typeof commit.every === 'number' && !('interval' in commit)) return { every: commit.every }
-  throw new Error('raw baselines implement none, auto and every:N')
-}
+const slug = (text: string): string => text.replace(/[^a-z0-9]+/gi, '-')
 
 /**
- * One run of one cell: fresh group, earliest offset, warm-up discarded, timed to an exact count,
- * closed (final commit), then the committed offsets read back from the broker must equal the
- * end offsets (or be absent for the no-commit arms). A run that fails this is failed, not timed.
+ * One run of one cell, in a process of its own: fresh group, earliest offset, warm-up discarded,
+ * timed to an exact count, closed (final commit). Then, from this process, the committed offsets
+ * read back from the broker must equal the end offsets (or be absent for the no-commit arms), and
+ * a transactional run's output topic, read with read_committed, must hold exactly one record per
+ * consumed input. A run that fails any of this is failed, not timed.
+ * `javaLib`: the kafka-tools jars for the Java anchor.
  */
-export async function measureRun(client: ClientName, arm: Arm, run: number, prepared: PreparedTopic, kafka: BenchKafka): Promise<RunResult> {
+export async function measureRun(task: Task, prepared: PreparedTopic, kafka: BenchKafka, javaLib: string | undefined): Promise<RunResult> {
   const began = performance.now()
+  const { client, arm, run } = task
   const { topic, shape, ends } = prepared
-  const groupId = `offsetkit-bench-${client}-${arm.id.replace(/[^a-z0-9]+/gi, '-')}-${run}-${randomBytes(3).toString('hex')}`
-  const target = { brokers: kafka.brokers, groupId }
-  const meter = new RunMeter(shape.warmup, shape.records)
+  const groupId = `offsetkit-bench-${client}-${slug(arm.id)}-${run}-${randomBytes(3).toString('hex')}`
   const total = shape.warmup + shape.records
   // Generous: the slow arms run ~100 records/s on a busy 2-core machine.
   const timeoutMs = 120_000 + total * (shape.id === 'slow' ? 30 : 1)
-  const failed = (reason: string): RunResult => ({
-    client, arm: arm.id, kind: arm.kind, run, status: 'failed', reason, records: shape.records, seconds: 0, recordsPerSec: 0,
-    commits: null, commitP50Ms: null, commitP99Ms: null, eldP99Ms: 0, cpuSeconds: 0, rssMiB: 0,
-    wallSeconds: (performance.now() - began) / 1000,
-  })
-
-  let close: () => Promise<void> = async () => {}
-  try {
-    if (arm.kind === 'offsetkit') {
-      const consumer = createBenchConsumer(client, target, offsetkitOptions(arm))
-      close = () => consumer.close()
-      consumer.on('commit.started', () => meter.commitStarted())
-      consumer.on('commit.succeeded', ({ durationMs }) => meter.commitSucceeded(durationMs))
-      const handler = arm.workMs > 0
-        ? async () => {
-            await sleep(arm.workMs)
-            meter.record()
-          }
-        : () => {
-            meter.record()
-          }
-      await consumer.run({ topics: [topic], handler })
-    } else {
-      const loop = createRawLoop(client, target, topic, rawCommit(arm.commit), meter)
-      close = () => loop.close()
-      await loop.start()
+  const result = (fields: { status: 'ok'; reading: MeterReading; mbPerSec?: number; output?: NonNullable<RunResult['output']> } | { status: 'failed'; reason: string }): RunResult => {
+    const wallSeconds = (performance.now() - began) / 1000
+    if (fields.status === 'failed') {
+      return {
+        client, arm: arm.id, kind: arm.kind, run, status: 'failed', reason: fields.reason, records: shape.records, seconds: 0, recordsPerSec: 0,
+        commits: null, commitP50Ms: null, commitP99Ms: null, commitsPerSec: null, eldP99Ms: null, cpuSeconds: null, rssMiB: null, heapMiB: null, wallSeconds,
+      }
     }
-    await withTimeout(meter.done, timeoutMs, `consuming ${total} records (got ${meter.processed})`)
-    const closing = close()
-    close = async () => {}
-    await withTimeout(closing, CLOSE_TIMEOUT_MS, 'close')
-  } catch (error) {
-    await withTimeout(close(), CLOSE_TIMEOUT_MS, 'close').catch(() => undefined)
-    await kafka.deleteGroup(groupId)
-    return failed(error instanceof Error ? error.message : String(error))
+    const { reading, status, ...rest } = fields
+    return { client, arm: arm.id, kind: arm.kind, run, status, ...reading, ...rest, wallSeconds }
   }
 
-  const check = await kafka.checkOffsets(groupId, topic, ends, arm.commit !== 'none')
-  await kafka.deleteGroup(groupId)
-  if (!check.ok) return failed(`offsets: ${check.detail}`)
-  if (meter.processed !== total) return failed(`processed ${meter.processed} records, the topic holds ${total}`)
-  return { client, arm: arm.id, kind: arm.kind, run, status: 'ok', ...meter.reading(), wallSeconds: (performance.now() - began) / 1000 }
+  if (client === JAVA) {
+    if (javaLib === undefined) return result({ status: 'failed', reason: 'no kafka-tools jars' })
+    const java = await runConsumerPerformance({ lib: javaLib, brokers: kafka.brokers, topic, groupId, warmup: shape.warmup, records: shape.records, timeoutMs })
+    const check = await kafka.checkOffsets(groupId, topic, ends, true)
+    await kafka.deleteGroup(groupId)
+    if (!java.ok) return result({ status: 'failed', reason: java.reason })
+    if (!check.ok) return result({ status: 'failed', reason: `offsets: ${check.detail}` })
+    return result({ status: 'ok', reading: java.reading, mbPerSec: java.mbPerSec })
+  }
+
+  const outputTopic = arm.transactional ? `offsetkit-bench-out-${client}-${slug(arm.id)}-${run}-${randomBytes(3).toString('hex')}` : undefined
+  try {
+    if (outputTopic !== undefined) await kafka.createTopic(outputTopic, shape.partitions)
+    const spec: RunSpec = {
+      client, arm, brokers: kafka.brokers, groupId, topic, warmup: shape.warmup, records: shape.records, size: shape.size, timeoutMs,
+      ...(outputTopic === undefined ? {} : { output: { topic: outputTopic, transaction: { id: `${groupId}-tx` } } }),
+    }
+    const outcome: RunOutcome = await runInChild(spec)
+    const check = outcome.status === 'ok' ? await kafka.checkOffsets(groupId, topic, ends, arm.commit !== 'none') : undefined
+    await kafka.deleteGroup(groupId)
+    if (outcome.status === 'failed') return result({ status: 'failed', reason: outcome.reason })
+    if (check?.ok === false) return result({ status: 'failed', reason: `offsets: ${check.detail}` })
+    if (outputTopic === undefined) return result({ status: 'ok', reading: outcome.reading })
+    // Exactly once: one output per consumed input, none twice, none of an aborted transaction.
+    const output = await kafka.readCommitted(outputTopic, outcome.processed)
+    if (output.records !== outcome.processed || output.distinctInputs !== outcome.processed) {
+      return result({ status: 'failed', reason: `output: ${output.records} records (${output.distinctInputs} distinct inputs) read_committed for ${outcome.processed} consumed` })
+    }
+    return result({ status: 'ok', reading: outcome.reading, output })
+  } finally {
+    if (outputTopic !== undefined) await kafka.deleteTopics([outputTopic])
+  }
 }

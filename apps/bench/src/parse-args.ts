@@ -1,27 +1,23 @@
 import type { CommitPolicyOption, Ordering } from '@offsetkit/commit-core'
 import { parseArgs } from 'node:util'
+import { AUTO_UNSUPPORTED, CLIENTS, type ClientName } from './bench-clients.js'
 import { formatCommitPolicy, parseCommitPolicy } from './parse-commit-policy.js'
+import { ARM_GROUPS, selectArms } from './select-arms.js'
 import { UsageError } from './usage-error.js'
 
-export const CLIENTS = ['kafkajs', 'confluent', 'node-rdkafka'] as const
-export type ClientName = (typeof CLIENTS)[number]
+export { AUTO_UNSUPPORTED, CLIENTS, type ClientName } from './bench-clients.js'
 export const COMMANDS = ['produce', 'consume', 'bench', 'report', 'help'] as const
 const ORDERINGS = ['partition', 'key', 'unordered'] as const
-
-/** Why `commit: 'auto'` has no offsetkit cell on these clients (their adapters reject it too). */
-export const AUTO_UNSUPPORTED: Partial<Record<ClientName, string>> = {
-  kafkajs: 'kafkajs has no offset store offsetkit could hold at the watermark',
-  confluent: 'the KafkaJS API stores delivered offsets itself',
-}
 
 export const USAGE = `usage:
   offsetkit-bench produce --topic T --partitions P --messages N --size BYTES [--transactional] [--brokers B]
   offsetkit-bench consume --topic T --group G --client kafkajs|confluent|node-rdkafka --commit POLICY
                           [--ordering partition|key|unordered] [--concurrency C] [--work-ms MS]
                           [--record FILE] [--exit-when-idle MS] [--brokers B]
-  offsetkit-bench bench [--quick] [--clients kafkajs,confluent,node-rdkafka] [--out DIR] [--runs N] [--seed N] [--brokers B]
+  offsetkit-bench bench [--quick] [--clients kafkajs,confluent,node-rdkafka] [--arms ARMS] [--out DIR] [--runs N] [--seed N] [--brokers B]
   offsetkit-bench report DIR
 POLICY: per-message | per-message-async | every:N | interval:MS | every:N,interval:MS | auto | none
+ARMS: comma-separated arm ids (java, none, every:1000, tx every:100, raw none, …) or groups (${Object.keys(ARM_GROUPS).join(', ')})
 Without --brokers a local broker is started through @offsetkit/broker.`
 
 export interface ProduceCommand {
@@ -54,6 +50,8 @@ export interface BenchCommand {
   readonly brokers: string | undefined
   readonly quick: boolean
   readonly clients: readonly ClientName[]
+  /** Arm ids to run, in display order; undefined = every arm. */
+  readonly arms: readonly string[] | undefined
   readonly out: string | undefined
   readonly runs: number | undefined
   readonly seed: number | undefined
@@ -79,7 +77,7 @@ const SPECS = {
     record: { type: 'string' }, 'exit-when-idle': { type: 'string' },
   },
   bench: {
-    brokers: { type: 'string' }, quick: { type: 'boolean' }, clients: { type: 'string' }, out: { type: 'string' },
+    brokers: { type: 'string' }, quick: { type: 'boolean' }, clients: { type: 'string' }, arms: { type: 'string' }, out: { type: 'string' },
     runs: { type: 'string' }, seed: { type: 'string' },
   },
   report: {},
@@ -196,11 +194,13 @@ export function parseCommand(argv: readonly string[]): Command {
     const clientsText = optional(values, 'clients')
     const clients = clientsText === undefined ? [...CLIENTS] : clientsText.split(',').map((c) => parseClient(c.trim(), '--clients'))
     if (clients.length === 0 || new Set(clients).size !== clients.length) throw UsageError.invalid('--clients', clientsText, `a comma-separated subset of ${CLIENTS.join(', ')}`)
+    const armsText = optional(values, 'arms')
     return {
       command,
       brokers: parseBrokers(values),
       quick: values.quick === true,
       clients,
+      arms: armsText === undefined ? undefined : selectArms(armsText).map((a) => a.id),
       out: optional(values, 'out'),
       runs: optionalInteger(values, 'runs', 1, 100),
       seed: optionalInteger(values, 'seed', 0, 2 ** 32 - 1),

@@ -1,13 +1,12 @@
 // The raw baseline: what a careful hand-written loop on the bare client does, at the same
 // cadence as the offsetkit arm it is compared with. Client settings match the adapters' so the
 // difference is offsetkit itself.
-import { KafkaJS } from '@confluentinc/kafka-javascript'
-import { Kafka, logLevel } from 'kafkajs'
-import Rdkafka from 'node-rdkafka'
+// Each client is imported only when its loop is made: a run's process holds one client library.
+import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { performance } from 'node:perf_hooks'
+import type { ClientName } from './bench-clients.js'
 import type { RawCommit } from './bench-plan.js'
 import type { ConsumerTarget } from './create-bench-consumer.js'
-import type { ClientName } from './parse-args.js'
 import type { RunMeter } from './run-meter.js'
 
 export interface RawLoop {
@@ -88,14 +87,14 @@ class SingleFlightCommits {
   }
 }
 
-export function createRawLoop(client: ClientName, target: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+export async function createRawLoop(client: ClientName, target: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): Promise<RawLoop> {
   switch (client) {
     case 'kafkajs':
-      return kafkajsLoop(target, topic, commit, meter)
+      return kafkajsLoop(await import('kafkajs'), target, topic, commit, meter)
     case 'confluent':
-      return confluentLoop(target, topic, commit, meter)
+      return confluentLoop((await import('@confluentinc/kafka-javascript')).KafkaJS, target, topic, commit, meter)
     case 'node-rdkafka':
-      return nodeRdkafkaLoop(target, topic, commit, meter)
+      return nodeRdkafkaLoop((await import('node-rdkafka')).default, target, topic, commit, meter)
   }
 }
 
@@ -106,7 +105,7 @@ async function timed(meter: RunMeter, commit: () => Promise<unknown>): Promise<v
   meter.commitSucceeded(performance.now() - started)
 }
 
-function kafkajsLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+function kafkajsLoop({ Kafka, logLevel }: typeof import('kafkajs'), { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
   const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'offsetkit-bench-raw', logLevel: logLevel.NOTHING })
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 })
   const pending = new PendingOffsets()
@@ -141,7 +140,7 @@ function kafkajsLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit
   }
 }
 
-function confluentLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+function confluentLoop(KafkaJS: typeof import('@confluentinc/kafka-javascript').KafkaJS, { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
   const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
   const consumer = kafka.consumer({
     kafkaJS: { groupId, fromBeginning: true, autoCommit: commit === 'auto' },
@@ -180,7 +179,7 @@ function confluentLoop({ brokers, groupId }: ConsumerTarget, topic: string, comm
   }
 }
 
-function nodeRdkafkaLoop({ brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+function nodeRdkafkaLoop(Rdkafka: typeof import('node-rdkafka'), { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
   const auto = commit === 'auto'
   const consumer = new Rdkafka.KafkaConsumer(
     {

@@ -4,12 +4,15 @@ import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { performance } from 'node:perf_hooks'
+import { JAVA, type BenchClient } from './bench-clients.js'
 import { BenchKafka } from './bench-kafka.js'
-import { makePlan, type Arm, type Shape } from './bench-plan.js'
+import { defaultArms, makePlan, type Arm, type Shape } from './bench-plan.js'
+import { javaUnavailable } from './java-consumer-perf.js'
+import { ensureKafkaToolsJars } from './kafka-tools-jars.js'
 import { measureRun, type PreparedTopic } from './measure-run.js'
 import type { BenchCommand } from './parse-args.js'
 import { ProgressBar } from './progress-bar.js'
-import { renderMarkdown, renderSvg } from './render-report.js'
+import { renderMarkdown, renderSvg, summarize } from './render-report.js'
 import type { BenchResults, MachineInfo, RunResult } from './run-result.js'
 import { withBroker } from './with-broker.js'
 
@@ -27,7 +30,10 @@ export function machineInfo(): MachineInfo {
 export async function writeReport(dir: string, results: BenchResults): Promise<string> {
   await mkdir(dir, { recursive: true })
   const markdown = renderMarkdown(results)
-  await writeFile(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  // `cells`: the summary the tables show (medians, ratios to no-commit, to Java, to every:1000).
+  // A figure that could not be computed is null in the file, not a missing key.
+  const json = JSON.stringify({ ...results, cells: summarize(results) }, (_key, value: unknown) => (value === undefined ? null : value), 2)
+  await writeFile(join(dir, 'results.json'), `${json}\n`)
   await writeFile(join(dir, 'results.md'), markdown)
   await writeFile(join(dir, 'chart.svg'), renderSvg(results))
   return markdown
@@ -40,8 +46,9 @@ export async function rerenderReport(dir: string): Promise<string> {
 }
 
 /**
- * Runs share one process, so a full GC between runs keeps one run's garbage out of the next one's
- * timing and RSS. `--expose-gc` cannot be passed through `pnpm bench`, hence the flag at runtime.
+ * Each run has its own process (which collects before it starts); a full GC here as well keeps
+ * the bench process's own garbage from being collected while a run is timed. `--expose-gc` cannot
+ * be passed through `pnpm bench`, hence the flag at runtime.
  */
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc')
@@ -53,25 +60,51 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`)
 }
 
+/** The kafka-tools jars for the Java anchor, or why it cannot run (then it is n/a, not failed). */
+async function prepareJava(version: string): Promise<{ lib: string } | { reason: string }> {
+  const missing = await javaUnavailable()
+  if (missing !== undefined) return { reason: missing }
+  try {
+    return { lib: await ensureKafkaToolsJars(version) }
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) }
+  }
+}
+
 /**
  * The matrix: one broker, one pre-produced topic per shape, then every run of every cell one at a
- * time (2 cores: never two measurements at once) in shuffled order.
+ * time (2 cores: never two measurements at once), each in a process of its own, in shuffled order.
  */
 export async function runBench(
   command: BenchCommand,
-  /** Smaller matrices for tests; the CLI always runs the default arms and shapes. */
+  /** Smaller matrices for tests; the CLI runs the default arms (filtered by --arms) and shapes. */
   matrix: { readonly shapes?: readonly Shape[]; readonly arms?: readonly Arm[] } = {},
 ): Promise<{ dir: string; markdown: string; results: BenchResults }> {
   const startedAt = new Date()
   const began = performance.now()
-  const plan = makePlan({ quick: command.quick, clients: command.clients, runs: command.runs, seed: command.seed, ...matrix })
+  const selected = command.arms
+  const arms = (matrix.arms ?? defaultArms()).filter((a) => selected === undefined || selected.includes(a.id))
+  const plan = makePlan({ quick: command.quick, clients: command.clients, runs: command.runs, seed: command.seed, ...matrix, arms })
   const dir = command.out ?? join('bench-results', startedAt.toISOString().replace(/[:.]/g, '-'))
-  log(`offsetkit-bench: ${plan.tasks.length} runs (${plan.clients.join(', ')}; ${plan.runs} per cell; seed ${plan.seed}) → ${dir}`)
+  log(`offsetkit-bench: ${plan.tasks.length} runs (${plan.clients.join(', ')}; ${plan.arms.length} arms; ${plan.runs} per cell; seed ${plan.seed}) → ${dir}`)
 
   return withBroker(command.brokers, log, async (broker) => {
     const kafka = new BenchKafka(broker.bootstrapServers)
     const topics = new Map<Shape['id'], PreparedTopic>()
     const runs: RunResult[] = []
+    const unsupported: Array<{ client: BenchClient; arm: string; reason: string }> = [...plan.unsupported]
+    let tasks = plan.tasks
+    let javaLib: string | undefined
+    if (tasks.some((t) => t.client === JAVA)) {
+      // Resolved before anything is produced or timed (the first resolution downloads for a while).
+      const java = await prepareJava(broker.version ?? process.env.KAFKA_VERSION ?? '4.1.1')
+      if ('lib' in java) javaLib = java.lib
+      else {
+        log(`java arm: n/a (${java.reason})`)
+        unsupported.push({ client: JAVA, arm: JAVA, reason: java.reason })
+        tasks = tasks.filter((t) => t.client !== JAVA)
+      }
+    }
     try {
       const needed = plan.shapes.filter((shape) => plan.arms.some((arm) => arm.shape === shape.id))
       for (const shape of needed) {
@@ -83,16 +116,16 @@ export async function runBench(
         topics.set(shape.id, { topic, shape, ends: await kafka.endOffsets(topic) })
         log(`produced ${messages.toLocaleString('en-US')} × ${shape.size} B into ${topic} (${shape.partitions} partitions) in ${Math.round(performance.now() - t)} ms`)
       }
-      const bar = new ProgressBar(plan.tasks.length)
+      const bar = new ProgressBar(tasks.length)
       bar.update(0, 'starting')
-      for (const [i, task] of plan.tasks.entries()) {
+      for (const [i, task] of tasks.entries()) {
         const prepared = topics.get(task.arm.shape)
         if (prepared === undefined) throw new Error(`no topic for shape ${task.arm.shape}`)
         collectGarbage()
-        const result = await measureRun(task.client, task.arm, task.run, prepared, kafka)
+        const result = await measureRun(task, prepared, kafka, javaLib)
         runs.push(result)
         const what = result.status === 'ok' ? `${Math.round(result.recordsPerSec).toLocaleString('en-US')} rec/s` : `FAILED: ${result.reason ?? ''}`
-        bar.update(i + 1, `${task.client} ${task.arm.id} #${task.run}: ${what}`)
+        bar.update(i + 1, `${task.client === JAVA ? JAVA : `${task.client} ${task.arm.id}`} #${task.run}: ${what}`)
       }
       bar.finish()
     } finally {
@@ -109,9 +142,10 @@ export async function runBench(
       seed: plan.seed,
       clients: plan.clients,
       shapes: plan.shapes,
-      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null })),
-      unsupported: plan.unsupported,
+      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null, transactional: a.transactional })),
+      unsupported,
       runs,
+      processPerRun: true,
     }
     const markdown = await writeReport(dir, results)
     return { dir, markdown, results }

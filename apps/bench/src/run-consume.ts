@@ -17,7 +17,7 @@ const log = (line: string): void => {
  */
 export async function runConsume(command: ConsumeCommand): Promise<void> {
   await withBroker(command.brokers, log, async (broker) => {
-    const consumer = createBenchConsumer(
+    const consumer = await createBenchConsumer(
       command.client,
       { brokers: broker.bootstrapServers, groupId: command.group },
       {

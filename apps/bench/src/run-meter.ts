@@ -3,21 +3,36 @@ import { percentile } from './stats.js'
 
 const ELD_RESOLUTION_MS = 1
 
-export interface MeterReading {
+/** Peaks of the run's own process, over its whole life (not only the timed window). */
+export interface MemoryPeaks {
+  /** `process.resourceUsage().maxRSS` at the end of the run's process (for Java: VmHWM). */
+  readonly rssMiB: number | null
+  /** Largest sampled `process.memoryUsage().heapUsed` (null for Java). */
+  readonly heapMiB: number | null
+}
+
+export interface MeterReading extends MemoryPeaks {
   readonly records: number
   readonly seconds: number
   readonly recordsPerSec: number
   readonly commits: number | null
   readonly commitP50Ms: number | null
   readonly commitP99Ms: number | null
-  readonly eldP99Ms: number
-  readonly cpuSeconds: number
-  readonly rssMiB: number
+  /** Commits acknowledged inside the timed window per second (transactional arms: transactions/s). */
+  readonly commitsPerSec: number | null
+  /** Null where there is no Node event loop (the Java anchor). */
+  readonly eldP99Ms: number | null
+  /** Null where not measured (the Java anchor). */
+  readonly cpuSeconds: number | null
 }
 
 /**
  * Counts processed records of one run: timing starts when the warm-up is done and stops at
- * exactly warmup + records. Everything measured (CPU, event-loop delay, RSS) covers that window.
+ * exactly warmup + records. What it measures (CPU, event-loop delay, commits/s) covers that window.
+ *
+ * `untilCommitted` (transactional arms): a record's output exists for a reader only once its
+ * transaction commits, so the window ends at the last commit acknowledged before close finished
+ * (the final transaction, holding the last timed record), not when the handler returned.
  */
 export class RunMeter {
   private count = 0
@@ -25,8 +40,9 @@ export class RunMeter {
   private stoppedAt = 0
   private cpuStart: NodeJS.CpuUsage | undefined
   private cpu: NodeJS.CpuUsage | undefined
-  private peakRss = 0
-  private rssTimer: NodeJS.Timeout | undefined
+  private windowCommits = 0
+  private countReachedAt = 0
+  private lastCommitAt = 0
   // The histogram records each sampling interval whole (resolution included), so the resolution
   // is subtracted in reading(): what remains is the delay.
   private readonly eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })
@@ -40,6 +56,7 @@ export class RunMeter {
   constructor(
     readonly warmup: number,
     readonly records: number,
+    readonly untilCommitted = false,
   ) {}
 
   get processed(): number {
@@ -50,7 +67,13 @@ export class RunMeter {
   readonly record = (): void => {
     const n = ++this.count
     if (n === this.warmup) this.start()
-    else if (n === this.warmup + this.records) this.stop()
+    else if (n === this.warmup + this.records) {
+      if (!this.untilCommitted) this.stop()
+      else {
+        this.countReachedAt = performance.now()
+        this.finish()
+      }
+    }
   }
 
   commitStarted(): void {
@@ -59,6 +82,23 @@ export class RunMeter {
 
   commitSucceeded(durationMs: number): void {
     this.latencies.push(durationMs)
+    if (this.startedAt > 0 && this.stoppedAt === 0) {
+      this.windowCommits++
+      this.lastCommitAt = performance.now()
+    }
+  }
+
+  /**
+   * After close (its final commit included): an `untilCommitted` window ends at the last commit
+   * acknowledged, which must come after the last record. A no-op for the other runs.
+   */
+  settle(): void {
+    if (!this.untilCommitted || this.stoppedAt !== 0) return
+    if (this.countReachedAt === 0) throw new Error('settle() before the run reached its count')
+    if (this.lastCommitAt < this.countReachedAt) throw new Error('no commit was acknowledged after the last record was processed')
+    this.cpu = process.cpuUsage(this.cpuStart)
+    this.eld.disable()
+    this.stoppedAt = this.lastCommitAt
   }
 
   /** For clients whose own auto-commit does not report its commits. */
@@ -67,9 +107,6 @@ export class RunMeter {
   }
 
   private start(): void {
-    this.sampleRss()
-    this.rssTimer = setInterval(() => this.sampleRss(), 100)
-    this.rssTimer.unref()
     this.eld.reset()
     this.eld.enable()
     this.cpuStart = process.cpuUsage()
@@ -81,16 +118,10 @@ export class RunMeter {
     this.stoppedAt = performance.now()
     this.cpu = process.cpuUsage(this.cpuStart)
     this.eld.disable()
-    clearInterval(this.rssTimer)
-    this.sampleRss()
     this.finish()
   }
 
-  private sampleRss(): void {
-    this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss())
-  }
-
-  reading(): MeterReading {
+  reading(memory: MemoryPeaks): MeterReading {
     if (this.cpu === undefined) throw new Error('RunMeter.reading() before the run reached its count')
     const seconds = (this.stoppedAt - this.startedAt) / 1000
     const round = (n: number | undefined): number | null => (n === undefined ? null : Math.round(n * 100) / 100)
@@ -101,9 +132,10 @@ export class RunMeter {
       commits: this.commitsKnown ? this.commitCount : null,
       commitP50Ms: round(percentile(this.latencies, 50)),
       commitP99Ms: round(percentile(this.latencies, 99)),
+      commitsPerSec: this.commitsKnown ? round(this.windowCommits / seconds) : null,
       eldP99Ms: Math.max(0, Math.round(this.eld.percentile(99) / 1e4 - ELD_RESOLUTION_MS * 100) / 100),
       cpuSeconds: Math.round(((this.cpu.user + this.cpu.system) / 1e6) * 1000) / 1000,
-      rssMiB: Math.round((this.peakRss / 2 ** 20) * 10) / 10,
+      ...memory,
     }
   }
 }

@@ -1,21 +1,27 @@
-import type { ClientName } from './parse-args.js'
+import type { BenchClient, ClientName } from './bench-clients.js'
+import type { ArmKind } from './bench-plan.js'
 import type { MeterReading } from './run-meter.js'
 
 /**
  * One measured run of one cell; what results.json keeps. The meter's figures: timed records
  * (warm-up excluded); commits over the whole run (null when the client does not tell); event-loop
- * delay p99, process CPU (all threads) and peak RSS over the timed window.
+ * delay p99 and process CPU (all threads) over the timed window; peak RSS and peak heap of the
+ * run's own process.
  */
 export interface RunResult extends MeterReading {
-  readonly client: ClientName
+  readonly client: BenchClient
   readonly arm: string
-  readonly kind: 'offsetkit' | 'raw'
+  readonly kind: ArmKind
   readonly run: number
   readonly status: 'ok' | 'failed'
   /** Why a run failed (verification, timeout, error). */
   readonly reason?: string
   /** Setup + timed + close + verification. */
   readonly wallSeconds: number
+  /** The Java anchor: MB/s of record keys and values over the timed window. */
+  readonly mbPerSec?: number
+  /** Transactional arms: the output topic read with read_committed after the run. */
+  readonly output?: { readonly records: number; readonly distinctInputs: number }
 }
 
 export interface MachineInfo {
@@ -33,6 +39,16 @@ export interface BrokerInfo {
   readonly appendLingerMs: number | null
 }
 
+export interface ArmInfo {
+  readonly id: string
+  readonly kind: ArmKind
+  readonly shape: string
+  readonly workMs: number
+  readonly concurrency: number | null
+  /** Absent in results written before the transactional arms existed. */
+  readonly transactional?: boolean
+}
+
 export interface BenchResults {
   readonly startedAt: string
   readonly wallSeconds: number
@@ -41,10 +57,13 @@ export interface BenchResults {
   readonly quick: boolean
   readonly runsPerCell: number
   readonly seed: number
+  /** The Node clients measured (the Java anchor is an arm, not a client). */
   readonly clients: readonly ClientName[]
   readonly shapes: ReadonlyArray<{ readonly id: string; readonly partitions: number; readonly size: number; readonly warmup: number; readonly records: number }>
   /** Arms in display order, with what the report needs to group and compare them. */
-  readonly arms: ReadonlyArray<{ readonly id: string; readonly kind: 'offsetkit' | 'raw'; readonly shape: string; readonly workMs: number; readonly concurrency: number | null }>
-  readonly unsupported: ReadonlyArray<{ readonly client: ClientName; readonly arm: string; readonly reason: string }>
+  readonly arms: readonly ArmInfo[]
+  readonly unsupported: ReadonlyArray<{ readonly client: BenchClient; readonly arm: string; readonly reason: string }>
   readonly runs: readonly RunResult[]
+  /** Each run had a process of its own (absent in results from before: runs shared the bench's process). */
+  readonly processPerRun?: boolean
 }

@@ -7,6 +7,7 @@ describe('makePlan', () => {
     expect(ids).toEqual(expect.arrayContaining([
       'none', 'auto', 'per-message', 'per-message-async', 'every:10', 'every:100', 'every:1000', 'interval:100', 'interval:1000',
       'every:1000,interval:1000', 'unordered c16 10ms', 'unordered c64 10ms', 'raw none', 'raw every:1000', 'raw auto',
+      'java', 'tx every:100', 'tx every:1000', 'tx interval:100',
     ]))
     expect(new Set(ids).size).toBe(ids.length)
   })
@@ -17,10 +18,22 @@ describe('makePlan', () => {
     expect(plan.unsupported.map((u) => `${u.client} ${u.arm}`)).toEqual(['kafkajs auto', 'confluent auto'])
     expect(plan.tasks.filter((t) => t.arm.id === 'auto').map((t) => t.client)).toEqual(['node-rdkafka', 'node-rdkafka', 'node-rdkafka'])
     expect(plan.tasks.filter((t) => t.arm.id === 'raw auto')).toHaveLength(9)
-    expect(plan.tasks).toHaveLength((defaultArms().length * 3 - 2) * 3)
+    // The Java anchor runs once per run number, not once per client.
+    expect(plan.tasks.filter((t) => t.arm.id === 'java').map((t) => t.client)).toEqual(['java', 'java', 'java'])
+    expect(plan.tasks).toHaveLength(((defaultArms().length - 1) * 3 - 2 + 1) * 3)
     // Shuffled: the first few tasks are not one client's arms in display order.
     expect(plan.tasks.slice(0, 6).every((t) => t.client === 'kafkajs')).toBe(false)
     expect(makePlan({ quick: false, clients: ['kafkajs'], seed: 1 }).tasks).toEqual(makePlan({ quick: false, clients: ['kafkajs'], seed: 1 }).tasks)
+  })
+
+  it('transactional arms are offsetkit arms in transactional mode at the asked cadence, on the main topic', () => {
+    const tx = defaultArms().filter((a) => a.transactional)
+    expect(tx.map((a) => [a.id, a.commit, a.kind, a.shape])).toEqual([
+      ['tx every:100', { every: 100 }, 'offsetkit', 'main'],
+      ['tx every:1000', { every: 1000 }, 'offsetkit', 'main'],
+      ['tx interval:100', { interval: 100 }, 'offsetkit', 'main'],
+    ])
+    expect(defaultArms().find((a) => a.id === 'java')).toMatchObject({ kind: 'java', shape: 'main', transactional: false })
   })
 
   it('quick runs each cell once on smaller topics', () => {

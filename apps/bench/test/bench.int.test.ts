@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { defaultArms, type Shape } from '../src/bench-plan.js'
 import type { BenchResults } from '../src/run-result.js'
+import { javaUnavailable } from '../src/java-consumer-perf.js'
 import { runBench, rerenderReport } from '../src/run-bench.js'
 
 const dirs: string[] = []
@@ -23,10 +24,10 @@ describe('offsetkit-bench bench (tiny matrix)', () => {
       { id: 'slow', partitions: 2, size: 50, warmup: 10, records: 60 },
       { id: 'io', partitions: 2, size: 50, warmup: 64, records: 640 },
     ]
-    const keep = new Set(['none', 'auto', 'per-message', 'every:100', 'interval:100', 'unordered c64 10ms', 'raw none', 'raw every:1000', 'raw auto'])
+    const keep = new Set(['none', 'auto', 'per-message', 'every:100', 'interval:100', 'unordered c64 10ms', 'tx every:100', 'raw none', 'raw every:1000', 'raw auto'])
     const arms = defaultArms().filter((a) => keep.has(a.id))
     const { results, markdown } = await runBench(
-      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs', 'node-rdkafka'], out, runs: 1, seed: 1 },
+      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs', 'node-rdkafka'], arms: undefined, out, runs: 1, seed: 1 },
       { shapes, arms },
     )
     const failed = results.runs.filter((r) => r.status !== 'ok')
@@ -35,6 +36,10 @@ describe('offsetkit-bench bench (tiny matrix)', () => {
     expect(results.runs).toHaveLength(arms.length * 2 - 1)
     expect(results.unsupported).toEqual([expect.objectContaining({ client: 'kafkajs', arm: 'auto' })])
     for (const r of results.runs) {
+      // Each run had a process of its own.
+      expect(r.rssMiB).toBeGreaterThan(0)
+      expect(r.heapMiB).toBeGreaterThan(0)
+      if (r.arm === 'tx every:100') expect(r.output).toEqual({ records: 2_200, distinctInputs: 2_200 })
       expect(r.records).toBe(shapes.find((s) => s.id === (arms.find((a) => a.id === r.arm)?.shape ?? ''))?.records)
       expect(r.recordsPerSec).toBeGreaterThan(0)
       if (r.arm === 'none' || r.arm === 'raw none') expect(r.commits).toBe(0)
@@ -46,5 +51,26 @@ describe('offsetkit-bench bench (tiny matrix)', () => {
     expect(saved.runs).toHaveLength(results.runs.length)
     expect(await readFile(join(out, 'chart.svg'), 'utf8')).toContain('</svg>')
     expect(await rerenderReport(out)).toBe(markdown)
+  })
+
+  // Its own topic: Java reads a tiny topic from one fetch in a few polls, too fast for progress
+  // lines to span a window. 11 MB over 4 partitions takes several fetches.
+  it('runs the Java anchor on the same broker, cuts its warm-up and checks its committed offsets', async ({ skip }) => {
+    if ((await javaUnavailable()) !== undefined) return skip('no java on PATH')
+    const { bootstrapServers } = inject('kafka')
+    const out = await mkdtemp(join(tmpdir(), 'offsetkit-bench-'))
+    dirs.push(out)
+    const shapes: Shape[] = [{ id: 'main', partitions: 4, size: 200, warmup: 5_000, records: 50_000 }]
+    const { results, markdown } = await runBench(
+      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs'], arms: undefined, out, runs: 1, seed: 1 },
+      { shapes, arms: defaultArms().filter((a) => a.id === 'java' || a.id === 'none') },
+    )
+    expect(results.runs.filter((r) => r.status !== 'ok')).toEqual([])
+    const java = results.runs.find((r) => r.client === 'java')
+    expect(java?.records).toBeGreaterThan(40_000)
+    expect(java?.records).toBeLessThanOrEqual(50_000)
+    expect(java?.mbPerSec).toBeGreaterThan(0)
+    expect(markdown).toContain('## Java anchor (Apache Kafka ConsumerPerformance)')
+    expect(markdown).toMatch(/\| none \| [0-9,]+ \| 100\.0 % \| [0-9.]+ % \|/)
   })
 })

@@ -10,6 +10,7 @@ describe('offsetkit-bench usage errors', () => {
   it.each([
     [['consume', '--topic', 't', '--group', 'g', '--client', 'kafka', '--commit', 'none'], '--client'],
     [['bench', '--clients', 'nope'], '--clients'],
+    [['bench', '--arms', 'java,nope'], '--arms'],
     [['wat'], 'command'],
   ])('%j exits 2 naming %s', (args, flag) => {
     const started = Date.now()

@@ -66,7 +66,7 @@ describe('parseCommand', () => {
   })
 
   it('parses bench and report', () => {
-    expect(parseCommand(['bench'])).toMatchObject({ command: 'bench', quick: false, clients: ['kafkajs', 'confluent', 'node-rdkafka'], out: undefined })
+    expect(parseCommand(['bench'])).toMatchObject({ command: 'bench', quick: false, clients: ['kafkajs', 'confluent', 'node-rdkafka'], arms: undefined, out: undefined })
     expect(parseCommand(['bench', '--quick', '--clients', 'node-rdkafka,kafkajs', '--out', 'd', '--runs', '2', '--seed', '7'])).toMatchObject({
       quick: true, clients: ['node-rdkafka', 'kafkajs'], out: 'd', runs: 2, seed: 7,
     })
@@ -89,6 +89,7 @@ describe('parseCommand', () => {
     [['produce', '--topic', 't', '--partitions', '1', '--messages', '3'], '--size', 'required'],
     [['produce', '--topic', 't', '--partitions', '1', '--messages', '3', '--size', '1', '--brokers', 'nohost'], '--brokers', 'host:port'],
     [['bench', '--runs', '0'], '--runs', 'an integer from 1'],
+    [['bench', '--arms', 'java,tx,fast'], '--arms', 'tx every:100'],
     [['bench', '--fast'], '--fast', '--quick'],
     [['report'], 'DIR', 'exactly one'],
   ])('%j is a usage error naming %s', (argv, flag, accepted) => {
