@@ -41,7 +41,7 @@ export const factory: ConformanceFactory = {
         ...options.offsetkit,
         ...(deadLetter === undefined ? {} : { deadLetter }),
         // Exactly-once: one transactional producer per consumer; KIP-447 fences zombies by group metadata.
-        ...(options.transactionalId === undefined ? {} : { transaction: { id: options.transactionalId } }),
+        ...(options.transactionalId === undefined ? {} : { transaction: { id: options.transactionalId, producerConfig: { 'transaction.timeout.ms': 10_000, 'socket.timeout.ms': 10_000 } } }),
       } as Parameters<typeof offsetkitConfluent>[2],
     )
     return consumer as OffsetkitConsumer

@@ -58,6 +58,27 @@ interface PendingCommit {
   reject(error: unknown): void
 }
 
+/** How long disconnect waits for librdkafka's close (Apache Kafka's Java consumer: 30 s). */
+const CLOSE_TIMEOUT_MS = 30_000
+
+/** Whether `promise` settled within `ms` (the timer does not keep the process alive). */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    timer.unref()
+    promise.then(
+      () => {
+        clearTimeout(timer)
+        resolve(true)
+      },
+      () => {
+        clearTimeout(timer)
+        resolve(true)
+      },
+    )
+  })
+}
+
 const toClient = (partitions: readonly TopicPartition[]): TopicPartition[] =>
   partitions.map(({ topic, partition }) => ({ topic, partition }))
 
@@ -207,13 +228,18 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
     this.connected = false
     // librdkafka's close revokes through our rebalance_cb; node-rdkafka allows the unassign while
     // it is closing, so the chain above completes it.
-    await new Promise<void>((resolve) => {
+    // Bounded, as Apache Kafka's Java consumer bounds close (30 s): librdkafka's close can wait
+    // for ever on a rebalance it cannot finish (seen after a fenced transactional producer: an
+    // assign during close refused with ERR__STATE). A close that never returns is worse than one
+    // that says so and lets the process go on.
+    const closed = new Promise<void>((resolve) => {
       this.consumer.disconnect((error: unknown) => {
         if (error) this.logger.warn('disconnect failed', { error: String(error) })
         resolve()
       })
     })
-    await this.rebalances
+    const finished = await settlesWithin(closed.then(() => this.rebalances), CLOSE_TIMEOUT_MS)
+    if (!finished) this.logger.warn(`librdkafka did not finish closing within ${CLOSE_TIMEOUT_MS} ms; giving up on it (its group membership ends with its session)`)
     // After the final commit (close) and the revoke commits of the consumer's close.
     await this.transactions?.close()
   }
