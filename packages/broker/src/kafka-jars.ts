@@ -27,21 +27,44 @@ export async function commandWorks(command: string, args: string[]): Promise<boo
   }
 }
 
+/** One Maven artifact (with its runtime dependencies) for {@link ensureMavenJars}. */
+export interface MavenArtifact {
+  /** Maven group id, e.g. `org.apache.kafka`. */
+  readonly groupId: string
+  /** Maven artifact id, e.g. `kafka-tools`. */
+  readonly artifactId: string
+  /** Exact version. */
+  readonly version: string
+}
+
+/** A set of jars {@link ensureMavenJars} resolves once and caches. */
+export interface MavenJarSet {
+  /** The cache folder's name under the cache dir (e.g. `kafka-tools-4.1.1`); its jars go in `lib/`. */
+  readonly name: string
+  /** What to resolve, with every runtime dependency. */
+  readonly artifacts: readonly MavenArtifact[]
+  /** True for a jar file name the resolved set must hold (a folder without one is not complete). */
+  readonly holds: (fileName: string) => boolean
+}
+
 /**
- * Apache Kafka's broker jars from Maven Central, resolved once with `mvn` and cached outside git.
- * Returns the folder holding them. Concurrent callers (several processes) wait on a lock folder.
+ * Jars from Maven Central, resolved once with `mvn dependency:copy-dependencies` (runtime scope)
+ * and cached outside git; returns the folder holding them. Concurrent callers (several processes)
+ * wait on a lock folder; a lock left by a dead process is taken over. Throws BrokerError
+ * `JAR_RESOLUTION_FAILED` with mvn's last lines when resolution fails.
  */
-export async function ensureKafkaJars(version: string, cacheDir = defaultCacheDir()): Promise<string> {
-  const home = join(cacheDir, `kafka-${version}`)
+export async function ensureMavenJars(set: MavenJarSet, cacheDir = defaultCacheDir()): Promise<string> {
+  const home = join(cacheDir, set.name)
   const lib = join(home, 'lib')
-  if (isComplete(lib)) return lib
+  const complete = (): boolean => existsSync(join(lib, '.complete')) && readdirSync(lib).some(set.holds)
+  if (complete()) return lib
   mkdirSync(home, { recursive: true })
   const lock = join(home, '.lock')
   await acquire(lock)
   try {
-    if (isComplete(lib)) return lib
+    if (complete()) return lib
     const pom = join(home, 'pom.xml')
-    writeFileSync(pom, pomFor(version))
+    writeFileSync(pom, pomFor(set))
     const staging = join(home, `lib.${process.pid}`)
     rmSync(staging, { recursive: true, force: true })
     try {
@@ -51,11 +74,8 @@ export async function ensureKafkaJars(version: string, cacheDir = defaultCacheDi
       })
     } catch (cause) {
       const output = cause && typeof cause === 'object' && 'stdout' in cause ? String((cause as { stdout: unknown }).stdout) : ''
-      throw new BrokerError(
-        'JAR_RESOLUTION_FAILED',
-        `Could not resolve org.apache.kafka:kafka_2.13:${version} from Maven Central with mvn.\n${output.split('\n').slice(-20).join('\n')}`,
-        { cause },
-      )
+      const what = set.artifacts.map((a) => `${a.groupId}:${a.artifactId}:${a.version}`).join(', ')
+      throw new BrokerError('JAR_RESOLUTION_FAILED', `Could not resolve ${what} from Maven Central with mvn.\n${output.split('\n').slice(-20).join('\n')}`, { cause })
     }
     writeFileSync(join(staging, '.complete'), new Date().toISOString())
     rmSync(lib, { recursive: true, force: true })
@@ -66,8 +86,20 @@ export async function ensureKafkaJars(version: string, cacheDir = defaultCacheDi
   }
 }
 
-function isComplete(lib: string): boolean {
-  return existsSync(join(lib, '.complete')) && readdirSync(lib).some((f) => f.startsWith('kafka_2.13-'))
+/**
+ * Apache Kafka's broker jars from Maven Central, resolved once with `mvn` and cached outside git.
+ * Returns the folder holding them. Concurrent callers (several processes) wait on a lock folder.
+ */
+export function ensureKafkaJars(version: string, cacheDir = defaultCacheDir()): Promise<string> {
+  return ensureMavenJars({
+    name: `kafka-${version}`,
+    artifacts: [
+      { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version },
+      // Kafka is on slf4j 1.7: without this binding the broker logs nothing and readiness is invisible.
+      { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: log4jVersionFor(version) },
+    ],
+    holds: (file) => file.startsWith('kafka_2.13-'),
+  }, cacheDir)
 }
 
 async function acquire(lock: string): Promise<void> {
@@ -105,17 +137,18 @@ function staleLock(lock: string): boolean {
   }
 }
 
-function pomFor(version: string): string {
+function pomFor(set: MavenJarSet): string {
+  const dependencies = set.artifacts
+    .map((a) => `    <dependency><groupId>${a.groupId}</groupId><artifactId>${a.artifactId}</artifactId><version>${a.version}</version></dependency>`)
+    .join('\n')
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>dev.offsetkit</groupId>
-  <artifactId>kafka-broker-jars</artifactId>
+  <artifactId>${set.name}-jars</artifactId>
   <version>1</version>
   <packaging>pom</packaging>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${version}</version></dependency>
-    <!-- Kafka is on slf4j 1.7: without this binding the broker logs nothing and readiness is invisible. -->
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>${log4jVersionFor(version)}</version></dependency>
+${dependencies}
   </dependencies>
 </project>
 `
