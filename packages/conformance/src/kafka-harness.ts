@@ -65,13 +65,17 @@ export class KafkaHarness {
   async createTopic({ partitions = 1, configs = {}, prefix = 'conformance' }: TopicSpec = {}): Promise<string> {
     const topic = this.name(prefix)
     const admin = await this.getAdmin()
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
-    })
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+      })
+    } catch (error) {
+      // kafkajs' waitForLeaders fails at once when a broker answers before the topic's metadata
+      // reached it ("This server does not host this topic-partition"): the topic exists; wait below.
+      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error
+    }
     this.topics.push(topic)
-    // kafkajs' own waitForLeaders fails at once when a broker answers before the metadata reached
-    // it ("This server does not host this topic-partition"): wait for every leader instead.
     await waitFor(async () => {
       const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics
       return metadata !== undefined && metadata.partitions.length === partitions && metadata.partitions.every((p) => p.leader >= 0)
@@ -151,7 +155,16 @@ export class KafkaHarness {
 
   /** The group's committed offsets for `topic`, read from the broker. */
   async committedOffsets(groupId: string, topic: string): Promise<OffsetsByPartition> {
-    return readCommittedOffsets(await this.getAdmin(), groupId, topic)
+    // On a fresh broker the group coordinator may still be loading: a retriable answer is asked again.
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      try {
+        return await readCommittedOffsets(await this.getAdmin(), groupId, topic)
+      } catch (error) {
+        if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
   }
 
   /** Committed offsets including metadata strings. */
