@@ -107,7 +107,9 @@ export function registerTransactional(ctx: SuiteContext): void {
     expect(rows.filter((r) => r.value === 'attempt 1' && BigInt(r.key?.split(':')[1] ?? -1) % 7n === 3n)).toEqual([])
   }, LONG)
 
-  it('E4. exactly-once through a rebalance: a member joins mid-stream and leaves', async () => {
+  const rebalanceGap = factory.capabilities.transactionalRebalance
+  if (typeof rebalanceGap === 'string') it.skip(`E4. exactly-once through a rebalance: ${rebalanceGap}`, async () => undefined)
+  else it('E4. exactly-once through a rebalance: a member joins mid-stream and leaves', async () => {
     const total = 1200
     const { input, output } = await topics(total)
     const groupId = ctx.harness.name('ge4')
