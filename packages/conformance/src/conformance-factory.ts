@@ -45,6 +45,11 @@ export interface ConformanceCapabilities {
    * with no record after it). `true` (the default), or the reason the client cannot tell.
    */
   readonly trailingMarker?: true | string
+  /**
+   * Records of aborted transactions stay invisible when aborted transactions of several producers
+   * overlap in a partition (the client's read_committed filter). `true` (the default), or why not.
+   */
+  readonly interleavedAborts?: true | string
   /** `mode: 'transactional'` (exactly-once consume-transform-produce). `true`, or the reason it cannot. */
   readonly transactions?: true | string
   /**

@@ -20,6 +20,12 @@ export interface ConformanceSuiteOptions {
   readonly factoryModule: string
   /** Runs the suite once more with `group.protocol=consumer` (KIP-848) where supported. */
   readonly groupProtocols?: readonly GroupProtocol[]
+  /**
+   * `'fast'` leaves out the long fault scenarios (each reported as skipped, naming where it runs);
+   * `'full'` runs everything. Default: `'full'` when the environment has `OFFSETKIT_CONFORMANCE=full`
+   * (what `pnpm validate:conformance` sets), else `'fast'` (what `pnpm test` runs).
+   */
+  readonly tier?: 'fast' | 'full'
 }
 
 export type GroupProtocol = 'classic' | 'consumer'
@@ -56,6 +62,11 @@ export interface SuiteContext {
     handle?: (record: ConsumedRecord, context: HandlerContext) => void | Promise<unknown>,
     extra?: ConsumeExtra,
   ): Promise<RunningConsumer>
+  /**
+   * Registers a long fault scenario: run in the full tier, reported as skipped (with where it
+   * runs) in the fast one. `when` narrows it to the protocols where it is long.
+   */
+  longIt(name: string, fn: () => Promise<void>, timeoutMs: number, when?: (protocol: GroupProtocol) => boolean): void
   /** Waits until the broker shows exactly `expected` for the group (read back through the harness). */
   expectCommitted(groupId: string, topic: string, expected: Map<number, bigint | undefined>, what: string): Promise<OffsetsByPartition>
 }
@@ -131,12 +142,19 @@ export function defineSuiteContext(api: SuiteApi, factory: ConformanceFactory, o
     return got
   }
 
+  const tier = options.tier ?? (process.env['OFFSETKIT_CONFORMANCE'] === 'full' ? 'full' : 'fast')
+  function longIt(name: string, fn: () => Promise<void>, timeoutMs: number, when: (p: GroupProtocol) => boolean = () => true): void {
+    if (tier === 'full' || !when(protocol)) api.it(name, fn, timeoutMs)
+    else api.it.skip(`${name} — long fault scenario: runs in \`pnpm validate:conformance\` (OFFSETKIT_CONFORMANCE=full)`, async () => undefined)
+  }
+
   return {
     api,
     factory,
     options,
     protocol,
     open,
+    longIt,
     get harness() {
       return getHarness()
     },

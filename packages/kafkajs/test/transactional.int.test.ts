@@ -45,25 +45,13 @@ async function startPipeline(input: string, output: string, groupId: string, han
   return consumer
 }
 
-/** Every value of `topic` as a read_committed reader sees it, once it has read up to each partition's end. */
+/**
+ * Every value of `topic` as a read_committed reader sees it. The harness reads with librdkafka:
+ * kafkajs's own read_committed filter lets aborted records through when aborted transactions of
+ * several producers interleave (see the README's known client defects).
+ */
 async function readCommitted(topic: string): Promise<string[]> {
-  const ends = await harness.endOffsets(topic)
-  const values: string[] = []
-  const reached = new Map<number, bigint>()
-  const consumer = newKafka().consumer({ groupId: uniqueName('txn-reader'), readUncommitted: false, maxWaitTimeInMs: 250 })
-  await consumer.connect()
-  try {
-    // Batches of only markers or aborted records still move the position: END_BATCH_PROCESS sees them.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      reached.set(payload.partition, BigInt(payload.lastOffset) + 1n)
-    })
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') })
-    await waitFor(() => [...ends].every(([p, end]) => end === 0n || (reached.get(p) ?? 0n) >= end), { what: `${topic} read to its end`, timeoutMs: 30_000 })
-    return values
-  } finally {
-    await consumer.disconnect()
-  }
+  return (await harness.readCommitted(topic)).map((row) => row.value ?? '')
 }
 
 async function expectExactlyOnce(input: string, output: string, groupId: string, count: number): Promise<void> {

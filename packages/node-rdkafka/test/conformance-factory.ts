@@ -21,8 +21,6 @@ const capabilities: ConformanceCapabilities = {
   groupProtocolConsumer: true,
   autoCommit: true,
   transactions: true,
-  transactionalRebalance: 'KNOWN DEFECT (open): in a full pnpm test run the committed offsets did not reach the end within 60 s after the second member left (passes alone)',
-  transactionalZombie: 'KNOWN DEFECT (open): in a full pnpm test run the thawed zombie\'s run did not finish within 300 s (passes alone with close bounded at 30 s)',
 }
 
 export const factory: ConformanceFactory = {

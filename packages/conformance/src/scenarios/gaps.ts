@@ -24,6 +24,19 @@ export function registerGaps(ctx: SuiteContext): void {
       await c.close()
     }, LONG)
 
+    const interleaved = factory.capabilities.interleavedAborts ?? true
+    if (interleaved !== true) it.skip(`aborted transactions of several producers overlapping: ${interleaved}`, async () => undefined)
+    else it('aborted transactions of several producers overlapping: no aborted record is processed, the commit reaches the end', async () => {
+      const topic = await ctx.harness.createTopic({ partitions: 1 })
+      const groupId = ctx.harness.name('g8i')
+      await ctx.harness.produceInterleavedAborts(topic)
+      const end = (await ctx.harness.endOffsets(topic)).get(0)!
+      const c = await consume(topic, groupId, { commit: { every: 1000, interval: 200 } })
+      await expectCommitted(groupId, topic, new Map([[0, end]]), `committed = end offset ${end}`)
+      expect(c.processed.map((r) => Buffer.from(r.value!).toString()).sort()).toEqual(['c1', 'c2'])
+      await c.close()
+    }, LONG)
+
     it('compacted topic drains to the end offset', async () => {
       const topic = await ctx.harness.createTopic({
         configs: { 'cleanup.policy': 'compact', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.001', 'min.compaction.lag.ms': '0', 'delete.retention.ms': '100' },

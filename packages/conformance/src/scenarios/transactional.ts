@@ -35,7 +35,7 @@ export function registerTransactional(ctx: SuiteContext): void {
   async function expectExactlyOnce(input: string, output: string): Promise<void> {
     const ends = await ctx.harness.endOffsets(input)
     const expected = [...ends].flatMap(([partition, end]) => Array.from({ length: Number(end) }, (_, offset) => key(partition, BigInt(offset))))
-    const rows = await ctx.harness.readCommitted(output, expected.length)
+    const rows = await ctx.harness.readCommitted(output)
     const keys = rows.map((r) => r.key ?? '')
     const seen = new Map<string, number>()
     for (const k of keys) seen.set(k, (seen.get(k) ?? 0) + 1)
@@ -57,7 +57,7 @@ export function registerTransactional(ctx: SuiteContext): void {
     await expectExactlyOnce(input, output)
   }, LONG)
 
-  it('E2. exactly-once across 3 SIGKILLs of the transactional consumer: aborted transactions stay invisible, each output once', async () => {
+  ctx.longIt('E2. exactly-once across 3 SIGKILLs of the transactional consumer: aborted transactions stay invisible, each output once', async () => {
     const total = 1500
     const { input, output } = await topics(total)
     const groupId = ctx.harness.name('ge2')
@@ -81,7 +81,7 @@ export function registerTransactional(ctx: SuiteContext): void {
     await expectCommitted(groupId, input, await ctx.harness.endOffsets(input), 'final transaction at the end offsets')
     // ... and the outputs exactly once.
     await expectExactlyOnce(input, output)
-  }, 300_000)
+  }, 300_000, (p) => p === 'consumer')
 
   it('E3. exactly-once through handler failures: what a failed attempt sent is never produced', async () => {
     const total = 300
@@ -103,13 +103,13 @@ export function registerTransactional(ctx: SuiteContext): void {
     await c.close()
     expect(failures).toBeGreaterThan(30)
     await expectExactlyOnce(input, output)
-    const rows = await ctx.harness.readCommitted(output, total)
+    const rows = await ctx.harness.readCommitted(output)
     expect(rows.filter((r) => r.value === 'attempt 1' && BigInt(r.key?.split(':')[1] ?? -1) % 7n === 3n)).toEqual([])
   }, LONG)
 
   const rebalanceGap = factory.capabilities.transactionalRebalance
   if (typeof rebalanceGap === 'string') it.skip(`E4. exactly-once through a rebalance: ${rebalanceGap}`, async () => undefined)
-  else it('E4. exactly-once through a rebalance: a member joins mid-stream and leaves', async () => {
+  else ctx.longIt('E4. exactly-once through a rebalance: a member joins mid-stream and leaves', async () => {
     const total = 1200
     const { input, output } = await topics(total)
     const groupId = ctx.harness.name('ge4')
@@ -135,7 +135,7 @@ export function registerTransactional(ctx: SuiteContext): void {
     ? 'declared gap: under KIP-848 the session timeout is the broker\'s (group.consumer.session.timeout.ms, 45 s by default), so a frozen member outlives the scenario\'s bounds; the zombie is proven on the classic protocol'
     : typeof factory.capabilities.transactionalZombie === 'string' ? factory.capabilities.transactionalZombie : undefined
   if (zombieGap !== undefined) it.skip(`E5. exactly-once with a zombie: ${zombieGap}`, async () => undefined)
-  else it('E5. exactly-once with a zombie: a member frozen past its session timeout, then thawed, cannot commit over the new owner', async () => {
+  else ctx.longIt('E5. exactly-once with a zombie: a member frozen past its session timeout, then thawed, cannot commit over the new owner', async () => {
     const total = 1200
     const { input, output: outputTopic } = await topics(total)
     const groupId = ctx.harness.name('ge5')
@@ -175,7 +175,7 @@ export function registerTransactional(ctx: SuiteContext): void {
       for (const c of [successor.process, zombie.process]) {
         const exited = new Promise((resolve) => c.once('exit', resolve))
         c.kill('SIGTERM')
-        await waitFor(() => c.exitCode !== null || c.signalCode !== null, { what: `consumer child ${c.pid} to exit after SIGTERM`, timeoutMs: 60_000 })
+        await waitFor(() => c.exitCode !== null || c.signalCode !== null, { what: `consumer child ${c.pid} to exit after SIGTERM`, timeoutMs: 45_000 })
         await exited
       }
       await expectExactlyOnce(input, outputTopic)
@@ -185,5 +185,5 @@ export function registerTransactional(ctx: SuiteContext): void {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  }, 480_000) // above the sum of its waits' deadlines, so a stuck step fails with its own message
 }
