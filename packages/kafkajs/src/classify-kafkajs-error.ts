@@ -46,3 +46,26 @@ export function isFencedKafkajsError(error: unknown): boolean {
     return (e as { name?: unknown }).name === 'ProducerFencedError' || (typeof type === 'string' && PRODUCER_FENCED.has(type)) ? 'fenced' : undefined
   }) === 'fenced'
 }
+
+// What kafkajs crashes its consumer with, without restarting it, when the cluster is briefly
+// unreachable (a broker restarting, its coordinator still loading): every broker failed the
+// coordinator lookup ("Failed to find group coordinator"), a KafkaJSNonRetriableError.
+const TRANSIENT_CRASH_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound'])
+
+/**
+ * Whether a crash kafkajs does not recover from itself is the cluster being briefly unreachable,
+ * which the adapter recovers from by starting the consumer again (as the Java consumer keeps
+ * looking for its coordinator), rather than a fault no retry mends (authorization, bad config).
+ * A crash kafkajs itself deems retriable is never one: when it did not restart from that, the
+ * application's `retry.restartOnFailure` said not to, and that stands.
+ */
+export function isTransientKafkajsCrash(error: unknown): boolean {
+  let root: unknown = error
+  while (root instanceof Error && root.cause !== undefined) root = root.cause
+  const kafkajsRetriable = (error as { name?: unknown }).name === 'KafkaJSNumberOfRetriesExceeded' || (root as { retriable?: unknown }).retriable === true
+  if (kafkajsRetriable) return false
+  return classifyByCause(error, (e) => {
+    const name = (e as { name?: unknown }).name
+    return typeof name === 'string' && TRANSIENT_CRASH_NAMES.has(name) ? 'retriable' : undefined
+  }) === 'retriable'
+}

@@ -16,7 +16,7 @@ import {
 } from '@offsetkit/commit-core'
 import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
-import { classifyKafkajsCommitError } from './classify-kafkajs-error.js'
+import { classifyKafkajsCommitError, isTransientKafkajsCrash } from './classify-kafkajs-error.js'
 import { kafkajsStartError } from './kafkajs-start-error.js'
 import { headersToKafkajs, recordFromKafkajs } from './kafkajs-records.js'
 import { KafkajsTransactions, type KafkajsTransactionOptions } from './kafkajs-transactions.js'
@@ -46,6 +46,12 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   private readonly fencing = new Map<string, object>()
   /** Partitions core paused: a finished fence must not resume them. */
   private readonly pausedByCore = new Set<string>()
+  /** What run() was given: the adapter starts kafkajs again with it after a transient crash. */
+  private runConfig: Parameters<Consumer['run']>[0] | undefined
+  /** Restarts since the last completed join (the backoff grows with it). */
+  private restarts = 0
+  private restartTimer: NodeJS.Timeout | undefined
+  private closing = false
 
   constructor(
     private readonly consumer: Consumer,
@@ -182,6 +188,7 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
         // Also the end of a runner restart (see STOP): commits are valid again from here.
         this.running = true
+        this.restarts = 0
         this.groupId = payload.groupId
         const next = new Map<string, TopicPartition>()
         for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
@@ -217,14 +224,11 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         this.owned = new Map()
         if (gone.length > 0) this.lose(engine, gone)
       }),
-      this.consumer.on(events.CRASH, ({ payload }) => {
-        if (!payload.restart) this.dead ??= payload.error
-        engine.clientFailed(payload.error, { restarting: payload.restart })
-      }),
+      this.consumer.on(events.CRASH, ({ payload }) => this.crashed(engine, payload.error, payload.restart)),
     )
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: this.options.fromBeginning })
     // run() resolves after the first join; fetching continues in the background.
-    await this.consumer.run({
+    this.runConfig = {
       // With autoCommit off, kafkajs still needs resolved offsets to move its fetch position:
       // auto-resolve advances fetching; what gets committed is core's watermark alone.
       autoCommit: false,
@@ -234,9 +238,46 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         engine.recordsArrived(records)
         engine.batchEnd()
       },
-    })
+    }
+    await this.consumer.run(this.runConfig)
     // kafkajs resolves run() after a crash it does not recover from: say so instead of idling.
     if (this.dead !== undefined) throw this.dead
+  }
+
+  /**
+   * kafkajs' CRASH. For a retriable error it starts a new runner itself. For the errors it treats
+   * as final although they are the cluster being briefly away — every broker failed the
+   * coordinator lookup while a restarted broker loads its groups — it has disconnected and
+   * stops for good: then the adapter connects and runs it again, with a growing backoff (1 s to
+   * 30 s), for as long as that is the cause, and reports each as `client.failed` with
+   * `restarting: true`. Anything else (authorization, configuration) leaves the client dead.
+   */
+  private crashed(engine: CommitEngine<KafkaMessage>, error: Error, restarting: boolean): void {
+    if (restarting || this.closing) {
+      engine.clientFailed(error, { restarting })
+      return
+    }
+    if (this.runConfig === undefined || !isTransientKafkajsCrash(error)) {
+      this.dead ??= error
+      engine.clientFailed(error, { restarting: false })
+      return
+    }
+    const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.restarts++, 5))
+    engine.clientFailed(error, { restarting: true })
+    clearTimeout(this.restartTimer)
+    this.restartTimer = setTimeout(() => void this.restartClient(engine), delay)
+  }
+
+  private async restartClient(engine: CommitEngine<KafkaMessage>): Promise<void> {
+    if (this.closing || this.runConfig === undefined) return
+    try {
+      // kafkajs disconnected on its crash; its subscription is kept.
+      await this.consumer.connect()
+      await this.consumer.run(this.runConfig)
+    } catch (error) {
+      // Thrown rather than emitted as CRASH (connect refused): the same decision.
+      this.crashed(engine, error instanceof Error ? error : new Error(String(error)), false)
+    }
   }
 
   /**
@@ -269,6 +310,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   }
 
   async disconnect(): Promise<void> {
+    this.closing = true
+    clearTimeout(this.restartTimer)
     for (const off of this.detach.splice(0)) off()
     this.running = false
     try {

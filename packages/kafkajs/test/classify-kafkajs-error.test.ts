@@ -1,7 +1,7 @@
-import { KafkaJSConnectionError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs'
+import { KafkaJSBrokerNotFound, KafkaJSConnectionError, KafkaJSError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
-import { classifyKafkajsCommitError } from '../src/classify-kafkajs-error.js'
+import { classifyKafkajsCommitError, isTransientKafkajsCrash } from '../src/classify-kafkajs-error.js'
 
 // kafkajs builds protocol errors from the broker's error code; `type` is the protocol name.
 const protocol = (type: string): Error => Object.assign(new KafkaJSProtocolError(type), { type })
@@ -31,5 +31,28 @@ describe('classifyKafkajsCommitError', () => {
   it('anything unknown is fatal', () => {
     expect(classifyKafkajsCommitError(new KafkaJSError('something else', { retriable: false }))).toBe('fatal')
     expect(classifyKafkajsCommitError('not even an error')).toBe('fatal')
+  })
+})
+
+// kafkajs crashes its consumer without restarting it on these (validate: broker-restart-backlog ×
+// kafkajs, "Failed to find group coordinator" after a broker restart); the adapter runs it again.
+describe('isTransientKafkajsCrash', () => {
+  it('the coordinator lookup failing on every broker (kafkajs: non-retriable): transient', () => {
+    const notFound = new (KafkaJSGroupCoordinatorNotFound as unknown as new (m: string) => Error)('Failed to find group coordinator')
+    expect(isTransientKafkajsCrash(notFound)).toBe(true)
+  })
+
+  it('a crash kafkajs deems retriable (so only restartOnFailure stopped its restart): not overridden', () => {
+    expect(isTransientKafkajsCrash(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'))).toBe(false)
+    expect(isTransientKafkajsCrash(new (KafkaJSBrokerNotFound as unknown as new (m: string) => Error)('No brokers in the broker pool'))).toBe(false)
+    expect(isTransientKafkajsCrash(wrapped(new KafkaJSConnectionError('Connection error')))).toBe(false)
+    const exceeded = new (KafkaJSNumberOfRetriesExceeded as unknown as new (e: Error, o: object) => Error)(new Error('x'), { retryCount: 5, retryTime: 100 })
+    expect(isTransientKafkajsCrash(exceeded)).toBe(false)
+  })
+
+  it('faults no restart mends: not transient', () => {
+    expect(isTransientKafkajsCrash(protocol('GROUP_AUTHORIZATION_FAILED'))).toBe(false)
+    expect(isTransientKafkajsCrash(new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first'))).toBe(false)
+    expect(isTransientKafkajsCrash(new Error('boom'))).toBe(false)
   })
 })
