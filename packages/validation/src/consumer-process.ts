@@ -45,6 +45,14 @@ function listen(consumer: OffsetkitConsumer): void {
     if (p.willRetry === false) emit('commit.failed', { attempt: p.attempt, ...errorFields(p.error) })
   })
   for (const name of TROUBLE) on(name, (p) => emit(name, plain(p) as Record<string, unknown>))
+  // OFFSETKIT_VALIDATE_TRACE=commits: every commit offsetkit sends and the client confirms, in the
+  // consumer's log, to tell a commit this consumer sent from one the client or broker made up.
+  if (process.env['OFFSETKIT_VALIDATE_TRACE'] === 'commits') {
+    const offsets = (request: unknown) => ((request as { offsets: Array<{ partition: number; offset: bigint }> }).offsets)
+      .map(({ partition, offset }) => `${partition}@${offset}`).join(' ')
+    on('commit.started', (p) => emit('commit.started', { attempt: p.attempt, offsets: offsets(p.request) }))
+    on('commit.succeeded', (p) => emit('commit.succeeded', { attempt: p.attempt, offsets: offsets(p.request), ms: p.durationMs }))
+  }
   // A client that will not restart consumes nothing more: exit non-zero so the runner sees it.
   on('client.failed', (p) => {
     if (p.restarting === false) {
