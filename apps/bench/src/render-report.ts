@@ -173,7 +173,7 @@ export function renderMarkdown(results: BenchResults): string {
   const lines: string[] = [
     `# offsetkit-bench results${results.quick ? ' (--quick)' : ''}`,
     '',
-    `- Started ${results.startedAt}; wall time ${(results.wallSeconds / 60).toFixed(1)} min; ${results.runsPerCell} run(s) per cell in shuffled order (seed ${results.seed}), ${results.processPerRun === true ? 'each in a process of its own' : 'all in the bench process (RSS includes earlier runs)'}.`,
+    `- Started ${results.startedAt}; wall time ${(results.wallSeconds / 60).toFixed(1)} min; ${results.runsPerCell} run(s) per cell in shuffled order (seed ${results.seed}), ${results.processPerRun === true ? 'each in a process of its own' : 'all in the bench process (RSS includes earlier runs)'}, running ${results.measured === 'dist' ? 'the built packages (dist)' : 'the TypeScript sources through tsx'}.`,
     `- Machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
     `- Broker: Apache Kafka ${broker.version ?? 'unknown'} (${broker.source}), group.coordinator.append.linger.ms = ${broker.appendLingerMs ?? 'unknown'}.`,
     `- Topics (pre-produced; timed records after a discarded warm-up): ${results.shapes

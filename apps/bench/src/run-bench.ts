@@ -10,6 +10,7 @@ import { defaultArms, makePlan, type Arm, type Shape } from './bench-plan.js'
 import { javaUnavailable } from './java-consumer-perf.js'
 import { ensureKafkaToolsJars } from './kafka-tools-jars.js'
 import { measureRun, type PreparedTopic } from './measure-run.js'
+import { measuredCode } from './run-in-child.js'
 import type { BenchCommand } from './parse-args.js'
 import { ProgressBar } from './progress-bar.js'
 import { renderMarkdown, renderSvg, summarize } from './render-report.js'
@@ -87,6 +88,10 @@ export async function runBench(
   const plan = makePlan({ quick: command.quick, clients: command.clients, runs: command.runs, seed: command.seed, ...matrix, arms })
   const dir = command.out ?? join('bench-results', startedAt.toISOString().replace(/[:.]/g, '-'))
   log(`offsetkit-bench: ${plan.tasks.length} runs (${plan.clients.join(', ')}; ${plan.arms.length} arms; ${plan.runs} per cell; seed ${plan.seed}) → ${dir}`)
+  const code = measuredCode()
+  log(code.built
+    ? 'measuring the built packages (dist)'
+    : 'measuring the TypeScript sources through tsx (slower than the built packages): run `pnpm build` first for figures a user would see')
 
   return withBroker(command.brokers, log, async (broker) => {
     const kafka = new BenchKafka(broker.bootstrapServers)
@@ -146,6 +151,7 @@ export async function runBench(
       unsupported,
       runs,
       processPerRun: true,
+      measured: code.built ? 'dist' : 'source',
     }
     const markdown = await writeReport(dir, results)
     return { dir, markdown, results }

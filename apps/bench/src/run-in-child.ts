@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,17 @@ import { CLOSE_TIMEOUT_MS, type RunOutcome, type RunSpec } from './consume-run.j
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
 const ENTRY = fileURLToPath(new URL('./run-child-main.ts', import.meta.url))
 const TSCONFIG = join(BENCH_DIR, 'tsconfig.json')
+const TSCONFIG_RUN = join(BENCH_DIR, 'tsconfig.run.json')
+
+/**
+ * What a measured run executes: the BUILT packages (dist, what a user installs) once `pnpm build`
+ * made them; before that, the TypeScript sources through tsx (which wraps every function in a
+ * naming helper: slower, so the run says so on stderr).
+ */
+export function measuredCode(): { tsconfig: string; built: boolean } {
+  const built = ['commit-core', 'kafkajs', 'confluent', 'node-rdkafka'].every((name) => existsSync(join(BENCH_DIR, '..', '..', 'packages', name, 'dist', 'index.js')))
+  return { tsconfig: built ? TSCONFIG_RUN : TSCONFIG, built }
+}
 /** Lines of the child's stderr kept for a failure reason. */
 const TAIL = 20
 
@@ -21,8 +33,8 @@ export async function runInChild(spec: RunSpec): Promise<RunOutcome> {
   const resultFile = join(tmpdir(), `offsetkit-bench-run-${process.pid}-${randomBytes(4).toString('hex')}.json`)
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ENTRY, JSON.stringify(spec), resultFile], {
     cwd: BENCH_DIR,
-    // tsx resolves the workspace's @offsetkit/* packages from source through this tsconfig's paths.
-    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+    // The built @offsetkit/* packages, or (not built yet) their sources through tsconfig paths.
+    env: { ...process.env, TSX_TSCONFIG_PATH: measuredCode().tsconfig },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   const tail: string[] = []

@@ -66,4 +66,6 @@ export interface BenchResults {
   readonly runs: readonly RunResult[]
   /** Each run had a process of its own (absent in results from before: runs shared the bench's process). */
   readonly processPerRun?: boolean
+  /** What the runs executed: the built packages, or the sources through tsx (absent in older results: sources). */
+  readonly measured?: 'dist' | 'source'
 }
