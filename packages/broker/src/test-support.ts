@@ -7,9 +7,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
 }
 
+const PROBE_STUCK = Symbol('probe stuck')
+
 /**
  * Polls `probe` until it returns a value other than `undefined`/`false`, or fails after `timeoutMs`
- * with the last value seen. Tests wait for a condition, never for a fixed time.
+ * with the last value seen. Tests wait for a condition, never for a fixed time. The deadline also
+ * bounds a probe that never settles (a request to a frozen broker, say): the wait fails on time
+ * instead of hanging with it.
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
@@ -18,12 +22,23 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
+    let timer: NodeJS.Timeout | undefined
+    let outcome: { value: T } | { error: unknown } | typeof PROBE_STUCK
     try {
-      const value = await probe()
+      const stuck = new Promise<typeof PROBE_STUCK>((resolve) => {
+        timer = setTimeout(() => resolve(PROBE_STUCK), Math.max(0, deadline - Date.now()) + intervalMs)
+      })
+      outcome = await Promise.race([Promise.resolve().then(probe).then((value) => ({ value }), (error: unknown) => ({ error })), stuck])
+    } finally {
+      clearTimeout(timer)
+    }
+    if (outcome === PROBE_STUCK) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: the probe itself had not answered by the deadline)`)
+    if ('value' in outcome) {
+      const value = outcome.value
       if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>
       last = value
-    } catch (error) {
-      last = error
+    } else {
+      last = outcome.error
     }
     if (Date.now() > deadline) {
       const detail = last instanceof Error ? redactText(last.message) : JSON.stringify(redactSecrets(last))

@@ -194,7 +194,7 @@ export async function runScenario(scenario: Scenario, broker: Broker, settings: 
     // cleanly, then read the committed offsets back.
     const finalPhase = Date.now() - t0
     faults.push({ t: finalPhase, label: 'final phase', hard: false })
-    await producer.stop()
+    if (!(await producer.stop())) reasons.push('the producer did not stop within 60 s: a send to the broker hung')
     if (fleet.live.length === 0) fleet.start(0)
     const ends = await waitFor(() => admin.endOffsets(topic, partitions), { what: 'log-end offsets', timeoutMs: 60_000 })
     const covered = (): boolean => {

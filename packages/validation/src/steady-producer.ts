@@ -74,10 +74,19 @@ export class SteadyProducer {
     })()
   }
 
-  /** Stops producing; resolves once the last send settled. */
-  async stop(): Promise<void> {
+  /**
+   * Stops producing; resolves once the last send settled, or after `timeoutMs` with `false` (a
+   * send that hangs on a broker that does not answer must not hold the run forever).
+   */
+  async stop(timeoutMs = 60_000): Promise<boolean> {
     this.running = false
-    await this.loop
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) })
+    try {
+      return await Promise.race([(this.loop ?? Promise.resolve()).then(() => true), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   async close(): Promise<void> {
