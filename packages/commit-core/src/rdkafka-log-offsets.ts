@@ -20,7 +20,10 @@ const EARLIEST = new Set(['earliest', 'smallest', 'beginning'])
 /**
  * `ClientPort.queryEndOffsets` for librdkafka clients: the log end, and where this consumer
  * starts (the group's committed offset, else where `autoOffsetReset` puts it: librdkafka's
- * default is latest). Two broker round trips, asked only for silent partitions.
+ * default is latest). Two broker round trips, asked only for silent partitions. The log end comes
+ * from each partition's leader; the committed offsets from the group coordinator. When the
+ * coordinator does not answer (a consumer stuck "waiting for coordinator" is exactly one that
+ * the starvation check must catch), the ends are still returned, without `start`.
  */
 export async function queryRdkafkaLogOffsets(
   client: RdkafkaOffsetQueries,
@@ -28,8 +31,8 @@ export async function queryRdkafkaLogOffsets(
   autoOffsetReset: unknown,
   timeoutMs = 5_000,
 ): Promise<LogOffsets[]> {
-  const committed = await new Promise<Array<{ topic: string; partition: number; offset?: number }>>((resolve, reject) => {
-    client.committed(partitions.map(({ topic, partition }) => ({ topic, partition })), timeoutMs, (error, rows) => (error ? reject(error) : resolve(rows)))
+  const committed = await new Promise<Array<{ topic: string; partition: number; offset?: number }> | undefined>((resolve) => {
+    client.committed(partitions.map(({ topic, partition }) => ({ topic, partition })), timeoutMs, (error, rows) => resolve(error ? undefined : rows))
   })
   const earliest = typeof autoOffsetReset === 'string' && EARLIEST.has(autoOffsetReset)
   return Promise.all(
@@ -37,10 +40,12 @@ export async function queryRdkafkaLogOffsets(
       const { highOffset, lowOffset } = await new Promise<{ highOffset: number; lowOffset: number }>((resolve, reject) => {
         client.queryWatermarkOffsets(topic, partition, timeoutMs, (error, offsets) => (error ? reject(error) : resolve(offsets)))
       })
+      const end = commitOffsetFromNumber(highOffset)
+      if (committed === undefined) return { topic, partition, end }
       const row = committed.find((c) => c.topic === topic && c.partition === partition)
       // A negative offset is librdkafka's "none" (OFFSET_INVALID = -1001).
       const start = typeof row?.offset === 'number' && row.offset >= 0 ? row.offset : earliest ? lowOffset : highOffset
-      return { topic, partition, end: commitOffsetFromNumber(highOffset), start: commitOffsetFromNumber(start) }
+      return { topic, partition, end, start: commitOffsetFromNumber(start) }
     }),
   )
 }
