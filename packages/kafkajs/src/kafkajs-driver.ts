@@ -273,6 +273,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     try {
       // kafkajs disconnected on its crash; its subscription is kept.
       await this.consumer.connect()
+      // close() came while connecting: it disconnects; running now would consume after it.
+      if (this.closing) return
       await this.consumer.run(this.runConfig)
     } catch (error) {
       // Thrown rather than emitted as CRASH (connect refused): the same decision.
