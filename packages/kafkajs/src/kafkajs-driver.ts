@@ -51,6 +51,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
   /** Restarts since the last completed join (the backoff grows with it). */
   private restarts = 0
   private restartTimer: NodeJS.Timeout | undefined
+  /** A restart under way: close() lets it finish connecting before it disconnects. */
+  private restarting: Promise<void> | undefined
   private closing = false
 
   constructor(
@@ -265,7 +267,9 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.restarts++, 5))
     engine.clientFailed(error, { restarting: true })
     clearTimeout(this.restartTimer)
-    this.restartTimer = setTimeout(() => void this.restartClient(engine), delay)
+    this.restartTimer = setTimeout(() => {
+      this.restarting = this.restartClient(engine).finally(() => (this.restarting = undefined))
+    }, delay)
   }
 
   private async restartClient(engine: CommitEngine<KafkaMessage>): Promise<void> {
@@ -316,6 +320,7 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     clearTimeout(this.restartTimer)
     for (const off of this.detach.splice(0)) off()
     this.running = false
+    await this.restarting
     try {
       await this.consumer.disconnect()
     } finally {
