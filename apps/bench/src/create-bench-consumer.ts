@@ -30,7 +30,9 @@ export async function createBenchConsumer(
     case 'kafkajs': {
       const [{ Kafka, logLevel }, { offsetkitKafkajs }] = await Promise.all([import('kafkajs'), import('@offsetkit/kafkajs')])
       const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'offsetkit-bench', logLevel: logLevel.NOTHING })
-      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 })
+      // Experiments with kafkajs' fetch sizes (event-loop delay): OFFSETKIT_BENCH_KAFKAJS_CONSUMER='{"maxBytesPerPartition":262144}'.
+      const extra = JSON.parse(process.env['OFFSETKIT_BENCH_KAFKAJS_CONSUMER'] ?? '{}') as Record<string, unknown>
+      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, ...extra })
       return offsetkitKafkajs(consumer, {
         ...(options as OffsetkitOptions<never>),
         fromBeginning: true,
