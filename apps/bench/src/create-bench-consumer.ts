@@ -20,6 +20,11 @@ export interface BenchTransaction {
   readonly id: string
 }
 
+/** librdkafka properties merged into the confluent and node-rdkafka consumers of the offsetkit arms (experiments). */
+function rdkafkaExtra(): Record<string, string | number | boolean> {
+  return JSON.parse(process.env['OFFSETKIT_BENCH_RDKAFKA_CONFIG'] ?? '{}') as Record<string, string | number | boolean>
+}
+
 export async function createBenchConsumer(
   client: ClientName,
   { brokers, groupId }: ConsumerTarget,
@@ -42,7 +47,8 @@ export async function createBenchConsumer(
     case 'confluent': {
       const [{ KafkaJS }, { offsetkitConfluent }] = await Promise.all([import('@confluentinc/kafka-javascript'), import('@offsetkit/confluent')])
       const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
-      return offsetkitConfluent(kafka, { kafkaJS: { groupId, fromBeginning: true } }, {
+      // Experiments with librdkafka settings: OFFSETKIT_BENCH_RDKAFKA_CONFIG='{"queued.max.messages.kbytes":16384}'.
+      return offsetkitConfluent(kafka, { kafkaJS: { groupId, fromBeginning: true }, ...rdkafkaExtra() }, {
         ...(options as OffsetkitOptions<never>),
         ...(transaction === undefined ? {} : { transaction: { id: transaction.id } }),
       }) as OffsetkitConsumer
@@ -50,7 +56,7 @@ export async function createBenchConsumer(
     case 'node-rdkafka': {
       const { offsetkitNodeRdkafka } = await import('@offsetkit/node-rdkafka')
       return offsetkitNodeRdkafka(
-        { config: { 'metadata.broker.list': brokers, 'group.id': groupId }, topicConfig: { 'auto.offset.reset': 'earliest' } },
+        { config: { 'metadata.broker.list': brokers, 'group.id': groupId, ...rdkafkaExtra() }, topicConfig: { 'auto.offset.reset': 'earliest' } },
         {
           ...(options as OffsetkitOptions<never>),
           ...(transaction === undefined ? {} : { transaction: { producerConfig: { 'metadata.broker.list': brokers, 'transactional.id': transaction.id } } }),
