@@ -277,7 +277,7 @@ export class KafkaHarness {
     try {
       reader.assign([...ends.keys()].map((partition) => ({ topic, partition, offset: 0 })))
       const atEnd = (): boolean => reader.position([...ends.keys()].map((partition) => ({ topic, partition })))
-        .every(({ partition, offset }) => offset !== undefined && offset >= 0 && BigInt(offset) >= (ends.get(partition) ?? 0n))
+        .every(({ partition, offset }) => (ends.get(partition) ?? 0n) === 0n || (offset !== undefined && offset >= 0 && BigInt(offset) >= (ends.get(partition) ?? 0n)))
       await waitFor(() => new Promise<boolean>((resolve) => {
         reader.consume(500, (error, messages) => {
           if (!error) {
