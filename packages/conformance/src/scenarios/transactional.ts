@@ -185,5 +185,5 @@ export function registerTransactional(ctx: SuiteContext): void {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     }
-  }, 480_000) // above the sum of its waits' deadlines, so a stuck step fails with its own message
+  }, 600_000) // above the sum of its waits' deadlines, so a stuck step fails with its own message
 }
