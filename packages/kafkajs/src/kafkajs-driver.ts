@@ -254,12 +254,15 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
    * 30 s), for as long as that is the cause, and reports each as `client.failed` with
    * `restarting: true`. Anything else (authorization, configuration) leaves the client dead.
    */
-  private crashed(engine: CommitEngine<KafkaMessage>, error: Error, restarting: boolean): void {
+  private crashed(engine: CommitEngine<KafkaMessage>, error: Error, restarting: boolean, ownRestart = false): void {
     if (restarting || this.closing) {
       engine.clientFailed(error, { restarting })
       return
     }
-    if (this.runConfig === undefined || !isTransientKafkajsCrash(error)) {
+    // Our own restart failing to connect (the broker still away) is transient too; kafkajs'
+    // restartOnFailure only speaks for the crashes kafkajs itself reports.
+    const transient = isTransientKafkajsCrash(error) || (ownRestart && classifyKafkajsCommitError(error) === 'retriable')
+    if (this.runConfig === undefined || !transient) {
       this.dead ??= error
       engine.clientFailed(error, { restarting: false })
       return
@@ -281,8 +284,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       if (this.closing) return
       await this.consumer.run(this.runConfig)
     } catch (error) {
-      // Thrown rather than emitted as CRASH (connect refused): the same decision.
-      this.crashed(engine, error instanceof Error ? error : new Error(String(error)), false)
+      // Thrown rather than emitted as CRASH (connect refused while the broker is away).
+      this.crashed(engine, error instanceof Error ? error : new Error(String(error)), false, true)
     }
   }
 

@@ -2,8 +2,9 @@
 // coordinator lookup for longer than kafkajs' retry budget — a restarted broker still loading its
 // groups, or a brand-new one still creating __consumer_offsets — kafkajs 2.2.4 crashes its
 // consumer with KafkaJSGroupCoordinatorNotFound, which it treats as final: it disconnects and
-// never runs again. The adapter must run it again. A brand-new broker (this file starts its own)
-// and a retry budget of 0 make that crash come at the first lookup, every time.
+// never runs again. The adapter must run it again — also when that restart cannot connect yet.
+// A brand-new broker (this file starts its own) and a retry budget of 0 make that crash come at
+// the first lookup, every time; the broker is then killed and restarted under the adapter.
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startBroker, waitFor, type Broker } from '@offsetkit/broker'
@@ -37,6 +38,12 @@ it('kafkajs gives up on a coordinator that is not there yet; the adapter runs it
   consumer.on('client.failed', (event) => failures.push(event.restarting))
   try {
     await consumer.run({ topics: [topic], handler: () => undefined })
+    // The adapter's restart is due in 1 s. Take the broker away first: that restart cannot even
+    // connect, and must be tried again (a connection refused is the broker still away, not the end).
+    expect(finalCrashes).toContain('KafkaJSGroupCoordinatorNotFound')
+    await broker.nodes[0]!.kill()
+    await waitFor(() => failures.length >= 2, { what: 'the restart to fail while the broker is down', timeoutMs: 30_000, intervalMs: 50 })
+    await broker.nodes[0]!.start()
     const ends = await harness.endOffsets(topic)
     await waitFor(async () => {
       const committed = await harness.committedOffsets(groupId, topic)
