@@ -57,6 +57,4 @@ export interface ConformanceCapabilities {
    * as a skipped test with that text, never silently left out.
    */
   readonly transactionalZombie?: true | string
-  /** The exactly-once rebalance scenario (E4): `true` (the default), or why it is not run (reported as skipped). */
-  readonly transactionalRebalance?: true | string
 }
