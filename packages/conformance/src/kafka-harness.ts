@@ -3,6 +3,9 @@ import { RdKafka } from '@confluentinc/kafka-javascript'
 import { randomBytes } from 'node:crypto'
 import { readCommittedOffsets, readEndOffsets, waitFor } from '@offsetkit/broker'
 
+/** How long the read_committed reader's disconnect may take before the harness goes on without it. */
+const READER_DISCONNECT_MS = 10_000
+
 export interface TopicSpec {
   partitions?: number
   /** Topic-level configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
@@ -294,7 +297,15 @@ export class KafkaHarness {
       })
       return rows
     } finally {
-      await new Promise<void>((resolve) => { reader.disconnect(() => resolve()) })
+      // Bounded: a disconnect that never calls back must not hang the scenario (the reader is
+      // only a witness; what it read is already returned or thrown).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, READER_DISCONNECT_MS)
+        reader.disconnect(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
     }
   }
 

@@ -3,7 +3,7 @@ import type { Kafka, Producer, ProducerConfig, Transaction } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { commitOffsetFromString, type CommitEntry, type PartitionOutputs } from '@offsetkit/commit-core'
 import { classifyKafkajsCommitError } from '../src/classify-kafkajs-error.js'
-import { KafkajsTransactions, chunks } from '../src/kafkajs-transactions.js'
+import { KafkajsTransactions, TRANSACTIONAL_RETRY, chunks } from '../src/kafkajs-transactions.js'
 
 const protocol = (type: string): Error => Object.assign(new KafkaJSProtocolError(type), { type })
 
@@ -50,6 +50,18 @@ const outputs = (partition: number, values: string[]): PartitionOutputs => ({
 })
 
 describe('KafkajsTransactions', () => {
+  it('producers retry CONCURRENT_TRANSACTIONS after 20 ms, not kafkajs\' 300 ms; the app\'s retry fields win', async () => {
+    const configs: ProducerConfig[] = []
+    const { kafka } = fakeKafka()
+    const recording = { producer: (config: ProducerConfig) => (configs.push(config), kafka.producer(config)) } as unknown as Kafka
+    await new KafkajsTransactions({ kafka: recording, id: 'a' }).fence({ topic: 'in', partition: 0 })
+    await new KafkajsTransactions({ kafka: recording, id: 'b', producer: { retry: { retries: 2 }, transactionTimeout: 5000 } }).fence({ topic: 'in', partition: 0 })
+    expect(configs.map((c) => [c.transactionalId, c.retry, c.transactionTimeout])).toEqual([
+      ['a-in-0', { ...TRANSACTIONAL_RETRY }, undefined],
+      ['b-in-0', { initialRetryTime: 20, retries: 2 }, 5000],
+    ])
+  })
+
   it('one transaction per input partition: its outputs, then its offset, then commit', async () => {
     const { kafka, calls } = fakeKafka()
     const txns = new KafkajsTransactions({ kafka, id: 'app' })

@@ -26,7 +26,15 @@ export function createValidationConsumer(args: ConsumerArgs): OffsetkitConsumer 
       return offsetkitKafkajs(consumer, { ...options, fromBeginning: true }) as OffsetkitConsumer
     }
     case 'confluent': {
-      const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: args.bootstrap.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
+      // OFFSETKIT_VALIDATE_CLIENT_DEBUG=cgrp,protocol,…: librdkafka's debug contexts, logged to the
+      // consumer's log (stderr) — what the group coordinator told this member, and when.
+      const debug = process.env['OFFSETKIT_VALIDATE_CLIENT_DEBUG']
+      const kafka = new KafkaJS.Kafka({
+        kafkaJS: {
+          brokers: args.bootstrap.split(','),
+          ...(debug ? { logLevel: KafkaJS.logLevel.DEBUG, logger: stderrLogger() } : { logLevel: KafkaJS.logLevel.NOTHING }),
+        },
+      })
       const kafkaJS: KafkaJS.ConsumerConfig = {
         groupId: args.group,
         fromBeginning: true,
@@ -38,6 +46,7 @@ export function createValidationConsumer(args: ConsumerArgs): OffsetkitConsumer 
         {
           kafkaJS,
           ...(classic ? {} : { 'group.protocol': 'consumer' as const }),
+          ...(debug ? { debug } : {}),
           ...(args.instanceId === undefined ? {} : { 'group.instance.id': args.instanceId }),
         },
         options,
@@ -58,4 +67,17 @@ export function createValidationConsumer(args: ConsumerArgs): OffsetkitConsumer 
       return offsetkitNodeRdkafka({ config, topicConfig: { 'auto.offset.reset': 'earliest' } }, options) as OffsetkitConsumer
     }
   }
+}
+
+/** A KafkaJS-API logger that writes every line, with its time, to stderr (the consumer's log). */
+function stderrLogger(): KafkaJS.Logger {
+  const write = (level: string) => (message: string, extra?: object): void => {
+    process.stderr.write(`${new Date().toISOString()} ${level} ${message} ${extra === undefined ? '' : JSON.stringify(extra)}\n`)
+  }
+  const logger: KafkaJS.Logger = {
+    info: write('info'), warn: write('warn'), error: write('error'), debug: write('debug'),
+    namespace: () => logger,
+    setLogLevel: () => undefined,
+  }
+  return logger
 }
