@@ -52,6 +52,8 @@ function offsetkitOptions(arm: Arm): OffsetkitOptions {
     ordering: arm.ordering,
     ...(arm.concurrency === undefined ? {} : { concurrency: arm.concurrency }),
     ...(arm.transactional ? { mode: 'transactional' as const } : {}),
+    // Experiments with core's options: OFFSETKIT_BENCH_OPTIONS='{"maxInFlightPerPartition":5000}'.
+    ...(JSON.parse(process.env['OFFSETKIT_BENCH_OPTIONS'] ?? '{}') as OffsetkitOptions),
   }
 }
 

@@ -20,6 +20,11 @@ export interface BrokerNode {
   readonly address: string
   /** Whether its process runs now (a frozen node still counts as running). */
   readonly running: boolean
+  /**
+   * Its JVM's process id while it runs: for a fault that must not depend on the test's own event
+   * loop (e.g. a thaw scheduled from a separate process while the code under test may block it).
+   */
+  readonly pid: number | undefined
   /** SIGTERM (controlled shutdown), SIGKILL after 15 s. Data stays until the cluster stops. */
   stop(): Promise<void>
   /** SIGKILL: a crash. */
@@ -174,6 +179,10 @@ class JvmNode implements BrokerNode {
 
   get running(): boolean {
     return this.child !== undefined
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid
   }
 
   /** Spawns the JVM and resolves once it logged readiness; rejects with the log tail if it dies first. */

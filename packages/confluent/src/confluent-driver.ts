@@ -76,8 +76,18 @@ interface PendingCommit {
   reject(error: unknown): void
 }
 
-/** How long an async commit waits for its 'offset.commit' event before it is settled by commitSync. */
-const ASYNC_COMMIT_FALLBACK_MS = 2_000
+/**
+ * How long an async commit waits for its 'offset.commit' event before it fails as timed out
+ * (retriable: core tries again, and reports `commit.stalled` if that goes on). Never settled by
+ * commitSync instead: librdkafka's commitSync has no timeout and blocks the JS thread until the
+ * coordinator answers. With the coordinator away that was the whole process frozen — no records,
+ * no events, no logs, no health() — and under KIP-848 for good: the fenced member's lost
+ * partitions wait for a poll on that same blocked thread, so the commit never completes (seen
+ * after a 35 s broker freeze: three consumers stuck in commitSync for 5+ minutes).
+ */
+const ASYNC_COMMIT_ANSWER_MS = 30_000
+/** librdkafka's ERR__TIMED_OUT: what an async commit without an answer fails with (retriable). */
+const ERR__TIMED_OUT = -185
 
 
 /**
@@ -192,7 +202,7 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
     if (this.pending !== undefined) throw new Error('offsetkit: an async commit is already in flight (core sends one at a time)')
     // Enqueue, and settle on the broker's answer (the matching 'offset.commit' event).
     await new Promise<void>((resolve, reject) => {
-      const fallback = setTimeout(() => this.settleBySync(pending), ASYNC_COMMIT_FALLBACK_MS)
+      const fallback = setTimeout(() => this.unanswered(pending), ASYNC_COMMIT_ANSWER_MS)
       const pending: PendingCommit = {
         list,
         offsets: new Map(list.map((e) => [topicPartitionKey(e.topic, e.partition), e.offset])),
@@ -224,10 +234,18 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
     else pending.resolve()
   }
 
+  /** The pending async commit got no answer in time: it fails as timed out; a late report is ignored. */
+  private unanswered(pending: PendingCommit): void {
+    if (this.pending !== pending) return
+    this.pending = undefined
+    pending.reject(Object.assign(new Error(`no answer to the offset commit within ${ASYNC_COMMIT_ANSWER_MS} ms`), { code: ERR__TIMED_OUT }))
+  }
+
   /**
    * Settles a pending async commit by sending the same offsets with commitSync (idempotent: nothing
-   * newer was sent meanwhile, core keeps one commit in flight). For when its event may not come
-   * soon: a rebalance callback the client awaits, or a report that got lost.
+   * newer was sent meanwhile, core keeps one commit in flight). Only where its event cannot come:
+   * a revoke's rebalance callback, which the client awaits (the coordinator that just told this
+   * member to revoke is there to answer).
    */
   private settleBySync(pending: PendingCommit | undefined): void {
     if (pending === undefined || this.pending !== pending) return

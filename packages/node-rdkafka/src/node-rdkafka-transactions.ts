@@ -62,7 +62,9 @@ export class NodeRdkafkaTransactions {
 
   constructor(private readonly options: NodeRdkafkaTransactionsOptions) {
     // Throws on a config librdkafka rejects; the caller turns it into a ConfigError.
-    this.producer = new Kafka.Producer({ ...options.producerConfig, dr_cb: true })
+    // Only failed deliveries matter (they make the transaction abort), and a report per output
+    // is a JS callback per output: librdkafka reports only the failed ones unless the app says otherwise.
+    this.producer = new Kafka.Producer({ 'delivery.report.only.error': true, ...options.producerConfig, dr_cb: true })
     this.producer.on('delivery-report', (error, report: DeliveryReport) => this.delivered(error, report))
     this.producer.on('event.error', (error) => options.logger.warn('librdkafka producer error', { code: error.code, error: error.message }))
   }
