@@ -302,7 +302,8 @@ class Engine<N> implements CommitEngine<N> {
     const positions = options?.fetchPositions
     if (positions !== undefined) for (const p of positions) this.checkOffset(p.offset)
     const now = this.options.clock.now()
-    for (const record of records) this.arrive(record, now)
+    let state: PartitionState<N> | undefined
+    for (const record of records) state = this.arrive(record, state, now)
     if (positions !== undefined) for (const p of positions) this.advance(p.topic, p.partition, p.offset)
     this.reconcile()
   }
@@ -384,16 +385,26 @@ class Engine<N> implements CommitEngine<N> {
 
   // ---------------------------------------------------------------- internals: records and done-ness
 
-  private arrive(record: EngineRecord<N>, now: number): void {
-    const state = this.states.get(record.topic, record.partition)
-    if (state === undefined) return this.drop(record, 'not-assigned')
-    state.lastDeliveryAt = now
-    if (!state.acceptsRecords()) return this.drop(record, 'not-dispatching')
+  /**
+   * Tracks and queues a record. A batch mostly holds runs of one partition: `previous` (the
+   * partition the previous record was tracked in) spares the rest of a run the lookup and the
+   * checks. Returns the partition for the next record, or undefined after a drop: its listener
+   * may have changed any partition.
+   */
+  private arrive(record: EngineRecord<N>, previous: PartitionState<N> | undefined, now: number): PartitionState<N> | undefined {
+    let state = previous
+    if (state === undefined || state.partition !== record.partition || state.topic !== record.topic) {
+      state = this.states.get(record.topic, record.partition)
+      if (state === undefined) return this.drop(record, 'not-assigned')
+      state.lastDeliveryAt = now
+      if (!state.acceptsRecords()) return this.drop(record, 'not-dispatching')
+    }
     if (!state.tracker.accepts(record.offset)) return this.drop(record, 'duplicate')
     const entry = new TrackedEntry(record, state, state.epoch, this.dispatcher.laneFor(state, record), now)
     state.tracker.track(entry)
     this.flow.tracked(state)
     this.dispatcher.enqueue(entry)
+    return state
   }
 
   private advance(topic: string, partition: number, next: CommitOffset): void {
@@ -405,8 +416,9 @@ class Engine<N> implements CommitEngine<N> {
     if (state.tracker.advancePosition(next)) this.scheduler.watermarkMoved(state)
   }
 
-  private drop(record: EngineRecord<N>, reason: CommitEngineEvents<N>['record.dropped']['reason']): void {
+  private drop(record: EngineRecord<N>, reason: CommitEngineEvents<N>['record.dropped']['reason']): undefined {
     if (this.events.has('record.dropped')) this.events.emit('record.dropped', { record, reason })
+    return undefined
   }
 
   /** Used by the handler context's ack() too. */

@@ -168,7 +168,7 @@ export class Dispatcher<N> implements LaneSlots<N> {
     entry.sendingAttempt = entry.attempt
     let result: unknown
     try {
-      result = this.deps.handler(entry.record, new Context(this.deps, entry, state.controller.signal))
+      result = this.deps.handler(entry.record, new Context(this.deps, entry, state.signal))
     } catch (error) {
       this.settled(entry, false, error)
       return
@@ -177,18 +177,20 @@ export class Dispatcher<N> implements LaneSlots<N> {
       this.settled(entry, true, undefined)
       return
     }
-    const settle = (ok: boolean, error: unknown): void => {
-      this.settled(entry, ok, error)
-      this.deps.reconcile()
-    }
     try {
       result.then(
-        () => settle(true, undefined),
-        (error: unknown) => settle(false, error),
+        () => this.settledLater(entry, true, undefined),
+        (error: unknown) => this.settledLater(entry, false, error),
       )
     } catch (error) {
       this.settled(entry, false, error)
     }
+  }
+
+  /** An asynchronous handler settled outside any engine call: the engine reconciles after it. */
+  private settledLater(entry: TrackedEntry<N>, ok: boolean, error: unknown): void {
+    this.settled(entry, ok, error)
+    this.deps.reconcile()
   }
 
   private settled(entry: TrackedEntry<N>, ok: boolean, error: unknown): void {

@@ -75,6 +75,8 @@ export class PartitionState<N> implements TopicPartition {
   paused = false
   committed: CommitOffset | undefined
   controller = new AbortController()
+  /** `controller.signal`, read once per controller: every dispatch hands it over and the getter is not free. */
+  signal: AbortSignal = this.controller.signal
   lane: Lane<N> | undefined
   keyLanes: Map<string, Lane<N>> | undefined
   readonly retrying = new Set<TrackedEntry<N>>()
@@ -137,6 +139,7 @@ export class PartitionState<N> implements TopicPartition {
     this.tracker = tracker
     this.lastDeliveryAt = now
     this.controller = new AbortController()
+    this.signal = this.controller.signal
     this.committed = undefined
     this.held = []
   }
