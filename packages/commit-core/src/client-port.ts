@@ -158,6 +158,13 @@ export interface ClientPort<N = unknown> {
    * so a partition that is never consumed cannot hide.
    */
   queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly LogOffsets[]>
+  /**
+   * Optional: for every partition of the topics this consumer subscribed to (owned here or not),
+   * the log end and the group's committed offset as `start` (absent when the coordinator did not
+   * answer). Asked once per quarter of `liveness.groupStallMs`, so a partition that no member
+   * moves (a stuck member, or one never given to any member) cannot hide.
+   */
+  queryGroupOffsets?(): Promise<readonly LogOffsets[]>
 }
 
 /** A partition's log end and, when known, where this consumer starts reading it. */

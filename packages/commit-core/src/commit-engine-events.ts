@@ -50,6 +50,19 @@ export interface StarvedPartition extends TopicPartition {
   readonly endOffset: CommitOffset
 }
 
+/**
+ * A partition of the subscribed topics that this consumer does not own, whose group committed
+ * offset is behind its log end and has not moved for `liveness.groupStallMs`.
+ */
+export interface GroupStalledPartition extends TopicPartition {
+  /** The group's committed offset (where a group without one starts, by `auto.offset.reset`). */
+  readonly committed: CommitOffset
+  /** Its log end when last asked. */
+  readonly endOffset: CommitOffset
+  /** How long the committed offset has not moved while behind, as far as this consumer saw. */
+  readonly sinceMs: number
+}
+
 /** Every event the engine emits, by name. */
 export interface CommitEngineEvents<N = unknown> {
   /** A commit was handed to the client. */
@@ -184,6 +197,20 @@ export interface CommitEngineEvents<N = unknown> {
   /** Starved partitions deliver again, or are no longer owned. */
   'partition.flowing': {
     /** The partitions no longer starved. */
+    readonly partitions: readonly TopicPartition[]
+  }
+  /**
+   * Partitions of the group that this consumer does not own have records to read and their
+   * committed offset has not moved for `liveness.groupStallMs`: the member that owns them is
+   * stuck, or no member was given them (e.g. a client lost an assignment). Also a warning.
+   */
+  'group.partition.stalled': {
+    /** The partitions newly stalled. */
+    readonly partitions: readonly GroupStalledPartition[]
+  }
+  /** Group-stalled partitions move again, have no lag any more, or are now owned by this consumer. */
+  'group.partition.flowing': {
+    /** The partitions no longer stalled. */
     readonly partitions: readonly TopicPartition[]
   }
   /**

@@ -195,7 +195,7 @@ function checkPort<N>(value: unknown): ClientPort<N> {
   if (typeof value !== 'object' || value === null) throw new ConfigError('port', value, accepted)
   const port = value as Record<string, unknown>
   for (const name of ['commit', 'classifyCommitError', 'pause', 'resume']) checkFunction(`port.${name}`, port[name])
-  for (const name of ['deadLetter', 'deadLetterOutput', 'storeOffsets', 'queryEndOffsets']) {
+  for (const name of ['deadLetter', 'deadLetterOutput', 'storeOffsets', 'queryEndOffsets', 'queryGroupOffsets']) {
     if (port[name] !== undefined) checkFunction(`port.${name}`, port[name])
   }
   const capabilities = port.capabilities

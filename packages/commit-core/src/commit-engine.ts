@@ -187,12 +187,15 @@ class Engine<N> implements CommitEngine<N> {
       },
     })
     const queryEndOffsets = port.queryEndOffsets
+    // With commit 'none' nothing moves the group's committed offsets: the group check would cry wolf.
+    const queryGroupOffsets = options.policy.kind === 'none' ? undefined : port.queryGroupOffsets
     this.liveness = new LivenessMonitor({
       clock, logger,
       options: options.liveness,
       owned: () => watchedPartitions(this.states.values(), this.closing),
       emit: (event, payload) => emit(event, payload as CommitEngineEvents<N>[typeof event]),
       ...(queryEndOffsets && { queryEndOffsets: (partitions) => queryEndOffsets.call(port, partitions) }),
+      ...(queryGroupOffsets && { queryGroupOffsets: () => queryGroupOffsets.call(port) }),
       endOffsetsKnown: (offsets) => this.endOffsetsKnown(offsets),
     })
   }

@@ -1,4 +1,4 @@
-import type { StalledPartition, StarvedPartition } from './commit-engine-events.js'
+import type { GroupStalledPartition, StalledPartition, StarvedPartition } from './commit-engine-events.js'
 import type { WatchedPartition } from './liveness-monitor.js'
 import { nextOffsetAfter, type CommitOffset, type RecordOffset } from './offset.js'
 import type { PartitionState } from './partition-state.js'
@@ -71,6 +71,11 @@ export interface EngineHealth {
   readonly starved: readonly StarvedPartition[]
   /** Partitions the failure policy stopped. */
   readonly stopped: readonly TopicPartition[]
+  /**
+   * Partitions of the group NOT owned by this consumer that have records to read and whose
+   * committed offset does not move (see the `group.partition.stalled` event).
+   */
+  readonly groupStalled: readonly GroupStalledPartition[]
 }
 
 /** What the liveness monitor says about one partition. */
@@ -79,6 +84,7 @@ export interface LivenessView {
   isStarved(partition: TopicPartition): boolean
   stalledPartitions(): readonly StalledPartition[]
   starvedPartitions(): readonly StarvedPartition[]
+  groupStalledPartitions(): readonly GroupStalledPartition[]
 }
 
 export function partitionStats<N>(s: PartitionState<N>, now: number, liveness: LivenessView): PartitionStats {
@@ -124,6 +130,7 @@ export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientF
   }
   const stalled = liveness.stalledPartitions()
   const starved = liveness.starvedPartitions()
+  const groupStalled = liveness.groupStalledPartitions()
   const reasons: string[] = []
   let status: EngineHealth['status'] = 'ok'
   if (consumerStopped) reasons.push('the failure policy stopped the consumer')
@@ -136,6 +143,9 @@ export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientF
   if (stalled.length > 0) reasons.push(`commits stalled: ${list(stalled)}`)
   if (starved.length > 0) reasons.push(`partitions deliver nothing although they have records: ${list(starved)}`)
   if (stopped.length > 0 && !consumerStopped) reasons.push(`partitions stopped by the failure policy: ${list(stopped)}`)
+  if (groupStalled.length > 0) {
+    reasons.push(`partitions of the group make no progress and this consumer does not own them (a stuck member, or none given them): ${list(groupStalled)}`)
+  }
   if (status === 'ok' && reasons.length > 0) status = 'degraded'
   return {
     status,
@@ -147,6 +157,7 @@ export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientF
     stalled,
     starved,
     stopped,
+    groupStalled,
   }
 }
 

@@ -25,6 +25,7 @@ export type {
   PartitionEvent,
   StalledPartition,
   StarvedPartition,
+  GroupStalledPartition,
 } from './commit-engine-events.js'
 export type { LivenessOptions } from './liveness-monitor.js'
 
@@ -44,9 +45,9 @@ export type {
 } from './client-port.js'
 export type { TopicPartition } from './topic-partition.js'
 export { groupByTopic, topicPartitionKey } from './topic-partition.js'
-export { queryRdkafkaLogOffsets } from './rdkafka-log-offsets.js'
+export { queryRdkafkaGroupOffsets, queryRdkafkaLogOffsets } from './rdkafka-log-offsets.js'
 export { matchesRdkafkaCommitReport } from './rdkafka-commit-report.js'
-export type { RdkafkaOffsetQueries } from './rdkafka-log-offsets.js'
+export type { RdkafkaMetadataQuery, RdkafkaOffsetQueries } from './rdkafka-log-offsets.js'
 
 export { resolveCommitPolicy } from './commit-policy.js'
 export type {

@@ -1,7 +1,7 @@
 import type { CommitRequest, LogOffsets, PartitionOffset } from './client-port.js'
 import type { CancelTimer, Clock } from './clock.js'
 import type { CommitError } from './commit-error.js'
-import type { CommitEngineEvents, StalledPartition, StarvedPartition } from './commit-engine-events.js'
+import type { CommitEngineEvents, GroupStalledPartition, StalledPartition, StarvedPartition } from './commit-engine-events.js'
 import type { Logger } from './logger.js'
 import type { CommitOffset } from './offset.js'
 import { checkInteger, checkObject, checkOneOf } from './option-checks.js'
@@ -21,21 +21,38 @@ export interface LivenessOptions {
    * for consumers built by an adapter; the bare engine checks only when this is set.
    */
   readonly starvationMs?: number
-  /** 'warn' (default): events and a warning. 'close': also close the consumer. */
+  /**
+   * A partition of the subscribed topics that this consumer does NOT own, whose group committed
+   * offset stays behind its log end without moving for this long, is reported as
+   * `group.partition.stalled`: the member that owns it is stuck, or no member was given it. It
+   * must be longer than the group's longest commit interval. Needs a port with
+   * `queryGroupOffsets` (the librdkafka adapters). 0 = off. Default 120000 for consumers built by
+   * an adapter (off with `commit: 'none'`); the bare engine checks only when this is set.
+   */
+  readonly groupStallMs?: number
+  /**
+   * 'warn' (default): events and a warning. 'close': also close the consumer on `commit.stalled`
+   * (never on `group.partition.stalled`: closing every member for another member's partition
+   * would stop the whole group).
+   */
   readonly onStall?: 'warn' | 'close'
 }
 
 export interface ResolvedLiveness {
   readonly commitStallMs: number
   readonly starvationMs: number
+  readonly groupStallMs: number
   readonly onStall: 'warn' | 'close'
 }
 
 export function resolveLivenessOptions(value: unknown): ResolvedLiveness {
-  const o = value === undefined ? {} : checkObject('liveness', value, ['commitStallMs', 'starvationMs', 'onStall'], '{ commitStallMs?, starvationMs?, onStall? }')
+  const o = value === undefined
+    ? {}
+    : checkObject('liveness', value, ['commitStallMs', 'starvationMs', 'groupStallMs', 'onStall'], '{ commitStallMs?, starvationMs?, groupStallMs?, onStall? }')
   return {
     commitStallMs: checkInteger('liveness.commitStallMs', o.commitStallMs, 0, 30_000),
     starvationMs: checkInteger('liveness.starvationMs', o.starvationMs, 0, 0),
+    groupStallMs: checkInteger('liveness.groupStallMs', o.groupStallMs, 0, 0),
     onStall: checkOneOf('liveness.onStall', o.onStall, ['warn', 'close'], 'warn'),
   }
 }
@@ -60,11 +77,15 @@ export interface LivenessDeps {
   readonly options: ResolvedLiveness
   /** Owned partitions, current epochs. */
   owned(): Iterable<WatchedPartition>
-  emit<K extends 'commit.stalled' | 'commit.recovered' | 'partition.starved' | 'partition.flowing'>(event: K, payload: CommitEngineEvents[K]): void
+  emit<K extends LivenessEvent>(event: K, payload: CommitEngineEvents[K]): void
   /** Asks the client for log-end offsets of silent partitions (optional: not every client can). */
   queryEndOffsets?(partitions: readonly TopicPartition[]): Promise<readonly LogOffsets[]>
+  /** Asks the client for the group's committed offset and the log end of every subscribed partition. */
+  queryGroupOffsets?(): Promise<readonly LogOffsets[]>
   endOffsetsKnown(offsets: readonly PartitionOffset[]): void
 }
+
+type LivenessEvent = 'commit.stalled' | 'commit.recovered' | 'partition.starved' | 'partition.flowing' | 'group.partition.stalled' | 'group.partition.flowing'
 
 interface Failing {
   readonly epoch: number
@@ -76,7 +97,9 @@ interface Failing {
  * Makes silent failure loud (DESIGN 15). It watches what core can see, never the wall clock
  * directly: commits of an owned partition that keep failing or being dropped while records
  * complete, one commit that never settles, and an owned partition with records to read that
- * delivers nothing. Each becomes an event after a bound, a warning, and a line in `health()`.
+ * delivers nothing; and, with the group check, a partition of the group that no member moves
+ * (owned by a stuck member, or by none). Each becomes an event after a bound, a warning, and a
+ * line in `health()`.
  */
 export class LivenessMonitor {
   private readonly failing = new Map<string, Failing>()
@@ -86,6 +109,11 @@ export class LivenessMonitor {
   private readonly queriedAt = new Map<string, number>()
   /** Where partitions that never delivered start, as the client reported it (by epoch). */
   private readonly startHints = new Map<string, { readonly epoch: number; readonly offset: CommitOffset }>()
+  /** Group check: partitions not owned here, with lag, by the committed offset they have kept since when. */
+  private readonly groupBehind = new Map<string, { readonly start: CommitOffset; readonly since: number }>()
+  private readonly groupStalled = new Map<string, GroupStalledPartition>()
+  private groupQueriedAt: number | undefined
+  private groupQuerying = false
   private inFlight: { readonly request: CommitRequest; readonly since: number } | undefined
   private lastError: CommitError | undefined
   private timer: CancelTimer | undefined
@@ -132,6 +160,10 @@ export class LivenessMonitor {
     return [...this.starved.values()]
   }
 
+  groupStalledPartitions(): readonly GroupStalledPartition[] {
+    return [...this.groupStalled.values()]
+  }
+
   isStalled(partition: TopicPartition): boolean {
     return this.stalled.has(topicPartitionKey(partition.topic, partition.partition))
   }
@@ -157,6 +189,7 @@ export class LivenessMonitor {
     for (const key of this.queriedAt.keys()) if (!owned.has(key)) this.queriedAt.delete(key)
     this.checkCommits(owned, now)
     this.checkDeliveries(owned, now)
+    this.checkGroup(now)
     this.arm()
   }
 
@@ -288,20 +321,89 @@ export class LivenessMonitor {
   }
 
   /**
+   * The group check: asks where every subscribed partition's group committed offset and log end
+   * are, at most once per quarter bound, one question at a time; the answer is judged when it lands.
+   */
+  private checkGroup(now: number): void {
+    const bound = this.deps.options.groupStallMs
+    const query = this.deps.queryGroupOffsets
+    if (bound === 0 || query === undefined || this.groupQuerying) return
+    if (this.groupQueriedAt !== undefined && now - this.groupQueriedAt < Math.max(100, Math.floor(bound / 4))) return
+    this.groupQuerying = true
+    this.groupQueriedAt = now
+    query().then(
+      (rows) => {
+        this.groupQuerying = false
+        if (!this.stopped) this.groupOffsetsKnown(rows)
+      },
+      (error: unknown) => {
+        this.groupQuerying = false
+        this.deps.logger.debug('group offsets query failed', { error: String(error) })
+      },
+    )
+  }
+
+  /**
+   * A partition not owned here whose committed offset is behind its log end and has not moved for
+   * the bound is stalled; it flows again once the offset moves, the lag is gone, or it is owned
+   * here (the owned checks watch it then). No verdict for a partition whose committed offset the
+   * coordinator did not give.
+   */
+  private groupOffsetsKnown(rows: readonly LogOffsets[]): void {
+    const now = this.deps.clock.now()
+    const bound = this.deps.options.groupStallMs
+    const owned = new Set<string>()
+    for (const p of this.deps.owned()) owned.add(topicPartitionKey(p.topic, p.partition))
+    const listed = new Set<string>()
+    const newly: GroupStalledPartition[] = []
+    const flowing: TopicPartition[] = []
+    for (const { topic, partition, start, end } of rows) {
+      const key = topicPartitionKey(topic, partition)
+      listed.add(key)
+      if (start === undefined) continue
+      const behind = this.groupBehind.get(key)
+      if (owned.has(key) || end <= start || behind?.start !== start) {
+        if (owned.has(key) || end <= start) this.groupBehind.delete(key)
+        else this.groupBehind.set(key, { start, since: now })
+        if (this.groupStalled.delete(key)) flowing.push({ topic, partition })
+        continue
+      }
+      if (now - behind.since < bound) continue
+      const stalled: GroupStalledPartition = { topic, partition, committed: start, endOffset: end, sinceMs: now - behind.since }
+      if (!this.groupStalled.has(key)) newly.push(stalled)
+      this.groupStalled.set(key, stalled)
+    }
+    for (const [key, s] of this.groupStalled) {
+      if (listed.has(key)) continue
+      this.groupStalled.delete(key)
+      flowing.push({ topic: s.topic, partition: s.partition })
+    }
+    for (const key of this.groupBehind.keys()) if (!listed.has(key)) this.groupBehind.delete(key)
+    if (flowing.length > 0) this.deps.emit('group.partition.flowing', { partitions: flowing })
+    if (newly.length === 0) return
+    this.deps.logger.warn('partitions of the group make no progress although they have records to read, and this consumer does not own them: the member that owns them is stuck, or no member was given them', {
+      partitions: newly.map((s) => `${s.topic}/${s.partition} committed ${s.committed} of ${s.endOffset}`).join(','),
+      sinceMs: newly[0]?.sinceMs,
+    })
+    this.deps.emit('group.partition.stalled', { partitions: newly })
+  }
+
+  /**
    * A timer only while there is something to watch: a failing or outstanding commit, a stall to
    * clear, or (with starvation checks on) the consumer's partitions. An idle engine holds none.
    */
   private arm(): void {
     if (this.stopped) return
-    const { commitStallMs, starvationMs } = this.deps.options
+    const { commitStallMs, starvationMs, groupStallMs } = this.deps.options
     const commits = commitStallMs > 0 && (this.inFlight !== undefined || this.failing.size > 0 || this.stalled.size > 0)
     const deliveries = starvationMs > 0
-    if (!commits && !deliveries) {
+    const group = groupStallMs > 0 && this.deps.queryGroupOffsets !== undefined
+    if (!commits && !deliveries && !group) {
       this.timer?.()
       this.timer = undefined
       return
     }
-    const periodMs = Math.max(100, Math.floor(Math.min(commits ? commitStallMs : Infinity, deliveries ? starvationMs : Infinity) / 4))
+    const periodMs = Math.max(100, Math.floor(Math.min(commits ? commitStallMs : Infinity, deliveries ? starvationMs : Infinity, group ? groupStallMs : Infinity) / 4))
     // A commit failing under a long starvation period needs the shorter one now.
     if (this.timer !== undefined && this.periodMs <= periodMs) return
     this.timer?.()

@@ -14,6 +14,12 @@ export interface RdkafkaOffsetQueries {
   committed(partitions: TopicPartition[], timeout: number, cb: (error: unknown, partitions: Array<{ topic: string; partition: number; offset?: number }>) => void): unknown
 }
 
+/** The slice of a librdkafka-based consumer that lists a cluster's topics and their partitions. */
+export interface RdkafkaMetadataQuery {
+  /** Asks a broker for the cluster's metadata (every topic; `timeout` in ms). */
+  getMetadata(options: { timeout: number }, cb: (error: unknown, metadata: { topics: Array<{ name: string; partitions: Array<{ id: number }> }> }) => void): unknown
+}
+
 /** librdkafka's names for "start at the beginning" in `auto.offset.reset`. */
 const EARLIEST = new Set(['earliest', 'smallest', 'beginning'])
 
@@ -48,4 +54,29 @@ export async function queryRdkafkaLogOffsets(
       return { topic, partition, end, start: commitOffsetFromNumber(start) }
     }),
   )
+}
+
+/**
+ * `ClientPort.queryGroupOffsets` for librdkafka clients: every partition of `topics`, from the
+ * cluster's metadata, with its log end and the group's committed offset (see
+ * {@link queryRdkafkaLogOffsets}). One metadata request, one offset fetch from the coordinator,
+ * one watermark request per partition.
+ */
+export async function queryRdkafkaGroupOffsets(
+  client: RdkafkaOffsetQueries & RdkafkaMetadataQuery,
+  topics: readonly string[],
+  autoOffsetReset: unknown,
+  timeoutMs = 5_000,
+): Promise<LogOffsets[]> {
+  if (topics.length === 0) return []
+  const metadata = await new Promise<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>((resolve, reject) => {
+    client.getMetadata({ timeout: timeoutMs }, (error, result) => (error ? reject(error) : resolve(result)))
+  })
+  const wanted = new Set(topics)
+  const partitions: TopicPartition[] = []
+  for (const topic of metadata.topics) {
+    if (!wanted.has(topic.name)) continue
+    for (const { id } of topic.partitions) partitions.push({ topic: topic.name, partition: id })
+  }
+  return partitions.length === 0 ? [] : queryRdkafkaLogOffsets(client, partitions, autoOffsetReset, timeoutMs)
 }

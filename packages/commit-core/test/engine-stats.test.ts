@@ -6,13 +6,14 @@ import type { TopicPartition } from '../src/topic-partition.js'
 import { setup, T } from './harness.js'
 import { partition, tracked } from './part-fixtures.js'
 
-function liveness(stalled: TopicPartition[] = [], starved: TopicPartition[] = []): LivenessView {
+function liveness(stalled: TopicPartition[] = [], starved: TopicPartition[] = [], groupStalled: TopicPartition[] = []): LivenessView {
   const has = (list: TopicPartition[], p: TopicPartition) => list.some((s) => s.topic === p.topic && s.partition === p.partition)
   return {
     isStalled: (p) => has(stalled, p),
     isStarved: (p) => has(starved, p),
     stalledPartitions: () => stalled.map((p) => ({ ...p, epoch: 1, reason: 'commits-failing', sinceMs: 0, committed: undefined, watermark: undefined })),
     starvedPartitions: () => starved.map((p) => ({ ...p, epoch: 1, silentMs: 0, position: commitOffsetFromBigInt(0n), endOffset: commitOffsetFromBigInt(1n) })),
+    groupStalledPartitions: () => groupStalled.map((p) => ({ ...p, committed: commitOffsetFromBigInt(3n), endOffset: commitOffsetFromBigInt(9n), sinceMs: 5 })),
   }
 }
 
@@ -45,6 +46,7 @@ describe('engineHealth', () => {
       stalled: [],
       starved: [],
       stopped: [],
+      groupStalled: [],
     })
   })
 
@@ -64,6 +66,13 @@ describe('engineHealth', () => {
       'partitions stopped by the failure policy: t/1',
     ])
     expect(health).toMatchObject({ oldestInFlightAgeMs: 900, lastCommitAgeMs: 750, stopped: [{ topic: 't', partition: 1 }] })
+  })
+
+  it('is degraded by group partitions that no member moves, which it lists apart from its own', () => {
+    const health = engineHealth({ ...base, owned: owned(partition('t', 0)), liveness: liveness([], [], [{ topic: 't', partition: 2 }]) })
+    expect(health.status).toBe('degraded')
+    expect(health.reasons).toEqual(['partitions of the group make no progress and this consumer does not own them (a stuck member, or none given them): t/2'])
+    expect(health).toMatchObject({ stalled: [], starved: [], groupStalled: [{ topic: 't', partition: 2, committed: 3n, endOffset: 9n }] })
   })
 
   it('is failed when the consumer stopped (its stopped partitions are not listed again) or the client died', () => {

@@ -165,6 +165,81 @@ describe('partition liveness (starvation)', () => {
   })
 })
 
+describe('group liveness', () => {
+  /** A port that answers the group check from `rows` (what the broker would say now). */
+  function groupPort(rows: Map<number, { start?: number; end: number }>) {
+    const port = new FakePort()
+    let asked = 0
+    ;(port as FakePort & { queryGroupOffsets: unknown }).queryGroupOffsets = async () => {
+      asked++
+      return [...rows].map(([partition, { start, end }]) => ({ topic: T, partition, end: at(end), ...(start !== undefined && { start: at(start) }) }))
+    }
+    return { port, asked: () => asked }
+  }
+
+  // The KIP-848 shape seen with librdkafka 2.15.1: the broker counts a partition as some member's,
+  // that member never got it, no member consumes it and none owns it here.
+  it('a partition this consumer does not own, with lag and a committed offset that does not move, is reported; moving and caught-up ones are not', async () => {
+    const rows = new Map([[0, { start: 10, end: 50 }], [1, { start: 20, end: 90 }], [2, { start: 7, end: 7 }], [3, { end: 40 }]])
+    const { port } = groupPort(rows)
+    const { engine, clock, logger } = setup({ commit: { every: 1 }, liveness: { groupStallMs: 8_000 } }, port)
+    const stalled = collect(engine, 'group.partition.stalled')
+    const flowing = collect(engine, 'group.partition.flowing')
+    let commits = 20
+    // Another member commits partition 1 now and then, all along.
+    const advance = async (ms: number) => {
+      for (let t = 0; t < ms; t += 2_000) {
+        rows.set(1, { start: ++commits, end: 90 })
+        await clock.advanceAsync(2_000)
+      }
+    }
+    engine.assigned([P0])
+    // P0 is this consumer's (the owned checks watch it), 1 moves, 2 has no lag, 3's coordinator did not answer.
+    await advance(22_000)
+    expect(stalled).toHaveLength(0)
+    await engine.revoked([P0])
+    rows.set(0, { start: 12, end: 60 })
+    await advance(12_000)
+    expect(stalled.flatMap((e) => e.partitions)).toEqual([{ topic: T, partition: 0, committed: 12n, endOffset: 60n, sinceMs: expect.any(Number) }])
+    expect(stalled[0]?.partitions[0]?.sinceMs).toBeGreaterThanOrEqual(8_000)
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('partitions of the group make no progress'))).toBe(true)
+    expect(engine.health()).toMatchObject({ status: 'degraded', groupStalled: [{ partition: 0 }] })
+    // Reported once; then it moves again.
+    await advance(10_000)
+    expect(stalled).toHaveLength(1)
+    rows.set(0, { start: 13, end: 60 })
+    await advance(4_000)
+    expect(flowing).toEqual([{ partitions: [P0] }])
+    expect(engine.health()).toMatchObject({ status: 'ok', groupStalled: [] })
+  })
+
+  it('a group-stalled partition that this consumer is then given flows (the owned checks take over)', async () => {
+    const rows = new Map([[1, { start: 0, end: 30 }]])
+    const { port } = groupPort(rows)
+    const { engine, clock } = setup({ commit: { every: 1 }, liveness: { groupStallMs: 4_000 } }, port)
+    const stalled = collect(engine, 'group.partition.stalled')
+    const flowing = collect(engine, 'group.partition.flowing')
+    await clock.advanceAsync(6_000)
+    expect(stalled.flatMap((e) => e.partitions)).toMatchObject([{ partition: 1 }])
+    engine.assigned([P1])
+    await clock.advanceAsync(2_000)
+    expect(flowing).toEqual([{ partitions: [P1] }])
+  })
+
+  it('is off with commit none (nothing moves the committed offsets), and asks once per quarter bound', async () => {
+    const off = groupPort(new Map([[1, { start: 0, end: 30 }]]))
+    const quiet = setup({ commit: 'none', liveness: { groupStallMs: 4_000 } }, off.port)
+    await quiet.clock.advanceAsync(20_000)
+    expect(off.asked()).toBe(0)
+    expect(quiet.clock.pendingTimers).toBe(0)
+    const on = groupPort(new Map([[1, { start: 0, end: 30 }]]))
+    const { clock } = setup({ commit: { every: 1 }, liveness: { groupStallMs: 4_000 } }, on.port)
+    await clock.advanceAsync(20_000)
+    expect(on.asked()).toBeGreaterThanOrEqual(16)
+    expect(on.asked()).toBeLessThanOrEqual(21)
+  })
+})
+
 describe('client failures and health', () => {
   it('a client that dies is failed in health(); one that restarts is degraded until it is assigned again', () => {
     const { engine, logger } = setup()
@@ -198,5 +273,6 @@ describe('client failures and health', () => {
     expect(() => setup({ liveness: { commitStallMs: -1 } })).toThrow(/liveness\.commitStallMs/)
     expect(() => setup({ liveness: { onStall: 'explode' as 'warn' } })).toThrow(/liveness\.onStall.*'warn', 'close'/)
     expect(() => setup({ liveness: { stallMs: 1 } as never })).toThrow(/liveness\.stallMs/)
+    expect(() => setup({ liveness: { groupStallMs: 1.5 } })).toThrow(/liveness\.groupStallMs/)
   })
 })

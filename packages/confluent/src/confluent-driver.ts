@@ -5,6 +5,7 @@ import {
   deadLetterMessage,
   matchesRdkafkaCommitReport,
   topicPartitionKey,
+  queryRdkafkaGroupOffsets,
   queryRdkafkaLogOffsets,
   type ClientPort,
   type CommitEngine,
@@ -14,6 +15,7 @@ import {
   type OutputRecord,
   type DeadLetterTopicOption,
   type PartitionOffset,
+  type RdkafkaMetadataQuery,
   type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
@@ -51,7 +53,7 @@ export interface ConfluentDriverOptions {
 type CommitList = Array<{ topic: string; partition: number; offset: number; leaderEpoch?: number; metadata?: string }>
 
 /** The slice of the consumer's internal rdkafka-API client the driver uses (not in the client's types). */
-interface InternalClient extends RdkafkaOffsetQueries {
+interface InternalClient extends RdkafkaOffsetQueries, RdkafkaMetadataQuery {
   isConnected(): boolean
   commitSync(offsets: CommitList): void
   /** Only enqueues (librdkafka's commitAsync); the broker's answer is an 'offset.commit' event. */
@@ -60,7 +62,6 @@ interface InternalClient extends RdkafkaOffsetQueries {
   position(partitions: TopicPartition[]): Array<{ topic: string; partition: number; offset?: number }>
   pause(partitions: TopicPartition[]): void
   resume(partitions: TopicPartition[]): void
-  getMetadata(options: { timeout: number }, callback: (error: unknown, metadata: { topics: Array<{ name: string }> }) => void): void
 }
 
 type ConsumerWithInternals = KafkaJS.Consumer & { _getInternalClient(): InternalClient | undefined }
@@ -121,6 +122,8 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
   /** Rebalance callbacks in progress: the client awaits them, and may not deliver events meanwhile. */
   private rebalancing = 0
   private pending: PendingCommit | undefined
+  /** What start() subscribed to (the group check asks about these topics' partitions). */
+  private topics: readonly string[] = []
   /** Mode 'transactional': produces the outputs and commits the offsets in one transaction. */
   private readonly transactional: TransactionalProducer | undefined
   private readonly producerConfig: unknown
@@ -147,6 +150,8 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
       resume: (partitions) => this.internal('nothing was resumed').resume(partitions.map(({ topic, partition }) => ({ topic, partition }))),
       // Liveness: where a silent partition ends and starts, so one never consumed cannot hide.
       queryEndOffsets: (partitions) => queryRdkafkaLogOffsets(this.internal('nothing was queried'), partitions, autoOffsetReset(config)),
+      // And of the whole group's partitions, so one that no member moves cannot hide either.
+      queryGroupOffsets: () => queryRdkafkaGroupOffsets(this.internal('nothing was queried'), this.topics, autoOffsetReset(config)),
       // Transactional: the dead letter is an output of the failed record, in its commit's transaction.
       ...(transaction && {
         deadLetterOutput: (record, error, attempts): OutputRecord => {
@@ -285,6 +290,7 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
   }
 
   async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
+    this.topics = [...topics]
     this.engine = engine
     try {
       // First: init_transactions aborts what an earlier instance with this id left open, so the

@@ -50,6 +50,11 @@ export interface ConformanceCapabilities {
    * overlap in a partition (the client's read_committed filter). `true` (the default), or why not.
    */
   readonly interleavedAborts?: true | string
+  /**
+   * The group check (`liveness.groupStallMs`, `group.partition.stalled`): a partition another
+   * member owns and never moves is reported. `true` (the default), or the reason it cannot.
+   */
+  readonly groupLiveness?: true | string
   /** `mode: 'transactional'` (exactly-once consume-transform-produce). `true`, or the reason it cannot. */
   readonly transactions?: true | string
   /**

@@ -3,6 +3,7 @@ import { registerConfig } from './scenarios/config.js'
 import { registerCrash } from './scenarios/crash.js'
 import { registerFailures } from './scenarios/failures.js'
 import { registerGaps } from './scenarios/gaps.js'
+import { registerGroupLiveness } from './scenarios/group-liveness.js'
 import { registerMissingTopic } from './scenarios/missing-topic.js'
 import { registerNextOffset } from './scenarios/next-offset.js'
 import { registerOrdering } from './scenarios/ordering.js'
@@ -42,6 +43,7 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
       registerGaps(ctx)
       registerMissingTopic(ctx)
       registerConfig(ctx)
+      registerGroupLiveness(ctx)
       registerTransactional(ctx)
     })
   }

@@ -11,11 +11,12 @@ import {
   type ConsumedRecord,
   type ConsumerDriver,
   type DeadLetterTopicOption,
+  type LogOffsets,
   type PartitionOutputs,
   type TopicPartition,
 } from '@offsetkit/commit-core'
 import { ClientNotRunningError } from '@offsetkit/commit-core/adapter'
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { classifyKafkajsCommitError, isTransientKafkajsCrash } from './classify-kafkajs-error.js'
 import { kafkajsStartError } from './kafkajs-start-error.js'
 import { headersToKafkajs, recordFromKafkajs } from './kafkajs-records.js'
@@ -61,10 +62,13 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
       readonly fromBeginning: boolean
       readonly deadLetter: { readonly producer?: Producer | undefined; readonly topic?: DeadLetterTopicOption | undefined } | undefined
       readonly transaction?: KafkajsTransactionOptions | undefined
+      /** The Kafka instance the consumer came from, for an admin client (the group check). */
+      readonly kafka?: Kafka | undefined
     },
   ) {
     const dead = options.deadLetter
     const transaction = options.transaction
+    const adminSource = options.kafka ?? transaction?.kafka
     this.transactions = transaction && new KafkajsTransactions(transaction, (tp) => this.fencedOut(tp))
     this.port = {
       capabilities: { leaderEpoch: false, commitMetadata: true, transactions: transaction !== undefined },
@@ -79,6 +83,8 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
         const resumable = partitions.filter((tp) => !this.fencing.has(topicPartitionKey(tp.topic, tp.partition)))
         if (resumable.length > 0) this.consumer.resume(groupByTopic(resumable))
       },
+      // The group check: committed offsets of partitions this member does not own take an admin client.
+      ...(adminSource && { queryGroupOffsets: () => this.queryGroupOffsets() }),
       ...(transaction && {
         // Produced in the transaction that commits past the failed record: exactly once.
         deadLetterOutput: (record, error, attempts) => deadLetterMessage(record as ConsumedRecord, error, attempts, dead?.topic),
@@ -158,9 +164,37 @@ export class KafkajsDriver implements ConsumerDriver<KafkaMessage> {
     )
   }
 
+  /**
+   * `ClientPort.queryGroupOffsets`: every partition of the subscribed topics, its log end and the
+   * group's committed offset (where `fromBeginning` puts a group without one). Nothing before the
+   * first join (the group id comes with it); no `start` when the coordinator does not answer.
+   */
+  private async queryGroupOffsets(): Promise<LogOffsets[]> {
+    const groupId = this.groupId
+    if (groupId === undefined || this.topics.length === 0) return []
+    const admin = await this.connectAdmin()
+    const committed = await admin.fetchOffsets({ groupId, topics: [...this.topics] }).catch(() => undefined)
+    const rows: LogOffsets[] = []
+    for (const topic of this.topics) {
+      const partitions = committed?.find((t) => t.topic === topic)?.partitions
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        const end = commitOffsetFromString(high)
+        if (committed === undefined) {
+          rows.push({ topic, partition, end })
+          continue
+        }
+        const offset = partitions?.find((p) => p.partition === partition)?.offset
+        // kafkajs says '-1' for a partition without a committed offset.
+        const start = offset !== undefined && /^\d+$/.test(offset) ? offset : this.options.fromBeginning ? low : high
+        rows.push({ topic, partition, end, start: commitOffsetFromString(start) })
+      }
+    }
+    return rows
+  }
+
   private connectAdmin(): Promise<Admin> {
-    const kafka = this.options.transaction?.kafka
-    if (kafka === undefined) return Promise.reject(new Error('no transaction option'))
+    const kafka = this.options.kafka ?? this.options.transaction?.kafka
+    if (kafka === undefined) return Promise.reject(new Error('no kafka option'))
     this.admin ??= (async () => {
       const admin = kafka.admin()
       await admin.connect()

@@ -13,11 +13,17 @@ import { KafkajsDriver } from './kafkajs-driver.js'
 import type { KafkajsTransactionOptions } from './kafkajs-transactions.js'
 
 /** This adapter's own options, next to core's (listed when an option is unknown). */
-const ADAPTER_OPTIONS = ['fromBeginning', 'deadLetter', 'transaction'] as const satisfies ReadonlyArray<Exclude<keyof KafkajsOffsetkitOptions, keyof OffsetkitOptions>>
+const ADAPTER_OPTIONS = ['fromBeginning', 'deadLetter', 'transaction', 'kafka'] as const satisfies ReadonlyArray<Exclude<keyof KafkajsOffsetkitOptions, keyof OffsetkitOptions>>
 
 export interface KafkajsOffsetkitOptions extends OffsetkitOptions<KafkaMessage> {
   /** Passed to `consumer.subscribe`: where a group without committed offsets starts. Default false. */
   readonly fromBeginning?: boolean
+  /**
+   * The kafkajs `Kafka` instance the consumer was made from. With it (or with `transaction.kafka`)
+   * the adapter runs the group check (`liveness.groupStallMs`, event `group.partition.stalled`)
+   * through one admin client; without it only the partitions this consumer owns are watched.
+   */
+  readonly kafka?: Kafka
   /**
    * Required by `failure: { then: 'dead-letter' }` in 'at-least-once' mode: a connected kafkajs
    * producer, and where to send. In 'transactional' mode dead letters are produced in the
@@ -61,8 +67,9 @@ export function offsetkitKafkajs(consumer: Consumer, options: KafkajsOffsetkitOp
   if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function' || typeof consumer.commitOffsets !== 'function') {
     throw new ConfigError('consumer', consumer, 'a kafkajs Consumer (kafka.consumer({ groupId }))', { hideValue: true })
   }
-  const { fromBeginning, deadLetter, transaction: transactionOption, ...core } = options
+  const { fromBeginning, deadLetter, transaction: transactionOption, kafka, ...core } = options
   if (fromBeginning !== undefined && typeof fromBeginning !== 'boolean') throw new ConfigError('fromBeginning', fromBeginning, 'true or false')
+  if (kafka !== undefined) checkKafka('kafka', kafka)
   const transaction = checkTransaction(transactionOption, (core as { mode?: unknown }).mode === 'transactional')
   if (deadLetter !== undefined) {
     if (transaction === undefined) checkDeadLetterProducer(deadLetter?.producer, 'a connected kafkajs Producer')
@@ -71,8 +78,14 @@ export function offsetkitKafkajs(consumer: Consumer, options: KafkajsOffsetkitOp
     }
     checkDeadLetterTopic(deadLetter.topic, 'deadLetter.topic')
   }
-  const driver = new KafkajsDriver(consumer, { fromBeginning: fromBeginning ?? false, deadLetter, transaction })
+  const driver = new KafkajsDriver(consumer, { fromBeginning: fromBeginning ?? false, deadLetter, transaction, kafka })
   return createOffsetkitConsumer(driver, core, ADAPTER_OPTIONS)
+}
+
+function checkKafka(field: string, kafka: unknown): void {
+  if (typeof kafka !== 'object' || kafka === null || typeof (kafka as Kafka).producer !== 'function' || typeof (kafka as Kafka).admin !== 'function') {
+    throw new ConfigError(field, kafka, 'the kafkajs Kafka instance the consumer was made from (new Kafka({ brokers }))', { hideValue: true })
+  }
 }
 
 const TRANSACTION_ACCEPTED = "{ kafka, id, producer? } (required by mode: 'transactional')"
@@ -87,9 +100,7 @@ function checkTransaction(option: unknown, transactional: boolean): KafkajsTrans
     if (!['kafka', 'id', 'producer'].includes(key)) throw new ConfigError(`transaction.${key}`, option[key], 'one of kafka, id, producer', { hideValue: true })
   }
   const { kafka, id, producer } = option
-  if (typeof kafka !== 'object' || kafka === null || typeof (kafka as Kafka).producer !== 'function' || typeof (kafka as Kafka).admin !== 'function') {
-    throw new ConfigError('transaction.kafka', kafka, 'the kafkajs Kafka instance the consumer was made from (new Kafka({ brokers }))', { hideValue: true })
-  }
+  checkKafka('transaction.kafka', kafka)
   if (typeof id !== 'string' || id.trim() === '') {
     throw new ConfigError('transaction.id', id, 'a non-empty string, the same on every member of the group')
   }

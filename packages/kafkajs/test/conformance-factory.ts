@@ -29,7 +29,7 @@ export const factory: ConformanceFactory = {
     // Exactly-once: kafkajs sends no group metadata with its offsets, so zombies are fenced by one
     // transactional id per input partition, derived from a prefix every member shares: the group.
     const transaction = transactionalId === undefined ? undefined : { kafka, id: `eos-${groupId}`, producer: { transactionTimeout: 10_000 } }
-    const wrapped = offsetkitKafkajs(consumer, { ...offsetkit, fromBeginning: true, ...(deadLetter && { deadLetter }), ...(transaction && { transaction }) })
+    const wrapped = offsetkitKafkajs(consumer, { ...offsetkit, kafka, fromBeginning: true, ...(deadLetter && { deadLetter }), ...(transaction && { transaction }) })
     await deadLetter?.producer.connect()
     return wrapped
   },

@@ -52,7 +52,7 @@ describe('@offsetkit/kafkajs is the one install', () => {
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).option).toBe('options.fromBegining')
     expect((error as ConfigError).message).toMatch(/did you mean fromBeginning\?/)
-    expect((error as ConfigError).message).toMatch(/fromBeginning, deadLetter, transaction$/)
+    expect((error as ConfigError).message).toMatch(/fromBeginning, deadLetter, transaction, kafka$/)
     expect((error as ConfigError).message).not.toMatch(/\b(port|handler|clock)\b/)
   })
 })

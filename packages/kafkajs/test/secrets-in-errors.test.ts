@@ -30,6 +30,14 @@ describe('offsetkitKafkajs option checks keep secrets out', () => {
     expect(rejected(consumer, { commit: { evry: 10 } }).option).toBe('commit.evry')
   })
 
+  it('the Kafka config passed where the Kafka instance belongs (option kafka) is named, never printed', () => {
+    const consumer = kafka.consumer({ groupId: 'g' })
+    expect(() => offsetkitKafkajs(consumer, { kafka })).not.toThrow()
+    const error = rejected(kafka.consumer({ groupId: 'g' }), { kafka: kafkaConfig })
+    expect(error.option).toBe('kafka')
+    expect(error.message).toMatch(/the kafkajs Kafka instance/)
+  })
+
   it('the Kafka config passed where the consumer belongs is shown redacted', () => {
     const error = rejected({ ...kafkaConfig, groupId: 'g' })
     expect(error.option).toBe('consumer')

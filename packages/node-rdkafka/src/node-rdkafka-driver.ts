@@ -6,6 +6,7 @@ import {
   consoleLogger,
   isOffsetkitError,
   matchesRdkafkaCommitReport,
+  queryRdkafkaGroupOffsets,
   queryRdkafkaLogOffsets,
   redactSecrets,
   redactingLogger,
@@ -19,6 +20,7 @@ import {
   type DeadLetterTopicOption,
   type Logger,
   type PartitionOffset,
+  type RdkafkaMetadataQuery,
   type RdkafkaOffsetQueries,
   type TopicPartition,
 } from '@offsetkit/commit-core'
@@ -109,6 +111,8 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   /** Settles once the consume call in flight came back and its records went to core. */
   private batchInFlight: Promise<void> = Promise.resolve()
   private pending: PendingCommit | undefined
+  /** What start() subscribed to (the group check asks about these topics' partitions). */
+  private topics: readonly string[] = []
   /** `mode: 'transactional'`: commits are producer transactions. */
   private readonly transactions: NodeRdkafkaTransactions | undefined
   /** The transactional commit in flight: the consumer is disconnected only after it settled. */
@@ -161,6 +165,9 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
       // Liveness: where a silent partition ends and starts, so one never consumed cannot hide.
       queryEndOffsets: (partitions) =>
         queryRdkafkaLogOffsets(this.consumer as unknown as RdkafkaOffsetQueries, partitions, options.topic['auto.offset.reset']),
+      // And of the whole group's partitions, so one that no member moves cannot hide either.
+      queryGroupOffsets: () =>
+        queryRdkafkaGroupOffsets(this.consumer as unknown as RdkafkaOffsetQueries & RdkafkaMetadataQuery, this.topics, options.topic['auto.offset.reset']),
       ...(options.autoCommit && {
         // Stored as given (librdkafka adds no "+1"): core's entries are already next-to-read.
         storeOffsets: (entries) => {
@@ -171,6 +178,7 @@ export class NodeRdkafkaDriver implements ConsumerDriver<Message> {
   }
 
   async start(engine: CommitEngine<Message>, topics: readonly string[]): Promise<void> {
+    this.topics = [...topics]
     this.engine = engine
     this.consumer.on('offset.commit', (error, partitions) => this.commitReported(error, partitions))
     this.consumer.on('event.error', (error) => this.logger.warn('librdkafka error', { code: error.code, error: error.message }))

@@ -98,9 +98,10 @@ export function instrumentOffsetkit<N>(source: OffsetkitMetricsSource<N>, option
   const owned = meter.createObservableUpDownCounter(M.partitionsOwned, { description: 'Partitions owned.', unit: '{partition}' })
   const stalled = meter.createObservableUpDownCounter(M.partitionsStalled, { description: 'Owned partitions whose committed offset cannot advance, by reason.', unit: '{partition}' })
   const starved = meter.createObservableUpDownCounter(M.partitionsStarved, { description: 'Owned partitions with records to read that deliver none.', unit: '{partition}' })
+  const groupStalled = meter.createObservableUpDownCounter(M.partitionsGroupStalled, { description: 'Partitions of the group not owned here, with records to read, whose committed offset does not move.', unit: '{partition}' })
   const stopped = meter.createObservableUpDownCounter(M.partitionsStopped, { description: 'Partitions stopped by the failure policy.', unit: '{partition}' })
   const status = meter.createObservableUpDownCounter(M.consumerStatus, { description: '1 for the current health status, 0 for the others.', unit: '1' })
-  const observables: Observable[] = [lag, committedOffset, endOffset, inFlight, oldestAge, commitAge, owned, stalled, starved, stopped, status]
+  const observables: Observable[] = [lag, committedOffset, endOffset, inFlight, oldestAge, commitAge, owned, stalled, starved, groupStalled, stopped, status]
 
   // Partitions reported by the last collection, and whether they had a lag point then.
   let reported = new Map<string, { readonly attributes: Attributes; readonly lag: boolean }>()
@@ -140,6 +141,7 @@ export function instrumentOffsetkit<N>(source: OffsetkitMetricsSource<N>, option
       result.observe(stalled, health.stalled.filter((s) => s.reason === reason).length, withBase({ [A.stallReason]: reason }))
     }
     result.observe(starved, health.starved.length, base)
+    result.observe(groupStalled, health.groupStalled.length, base)
     result.observe(stopped, health.stopped.length, base)
     if (health.lastCommitAgeMs !== undefined) result.observe(commitAge, health.lastCommitAgeMs, base)
     for (const s of HEALTH_STATUSES) result.observe(status, s === health.status ? 1 : 0, withBase({ [A.healthStatus]: s }))

@@ -33,6 +33,8 @@ export const OFFSETKIT_METRICS = {
   partitionsStalled: 'offsetkit.partitions.stalled',
   /** UpDownCounter (observed): owned partitions with records to read that deliver none. */
   partitionsStarved: 'offsetkit.partitions.starved',
+  /** UpDownCounter (observed): partitions of the group NOT owned here that no member moves (lag, committed offset still). */
+  partitionsGroupStalled: 'offsetkit.partitions.group_stalled',
   /** UpDownCounter (observed): partitions stopped by the failure policy. */
   partitionsStopped: 'offsetkit.partitions.stopped',
   /** Counter: times the client itself failed. */

@@ -240,6 +240,17 @@ describe('health gauges', () => {
     expect(snapshot.value(M.partitionLag, p(0))).toBe(0) // nothing committed yet: no lag point at all
   })
 
+  it('a partition of the group that no member moves, not owned here, shows as group-stalled', async () => {
+    const port = new FakePort({ deadLetter: true })
+    Object.assign(port, { queryGroupOffsets: async () => [{ topic: T, partition: 3, start: at(5), end: at(40) }] })
+    const { clock, reader } = setup({ liveness: { groupStallMs: 1_000 } }, port)
+    let snapshot = await collect(reader)
+    expect(snapshot.value(M.partitionsGroupStalled)).toBe(0)
+    await clock.advanceAsync(1_600)
+    snapshot = await collect(reader)
+    expect(snapshot.value(M.partitionsGroupStalled)).toBe(1)
+  })
+
   it('a partition stopped by the failure policy is counted', async () => {
     const { engine, clock, reader } = setup({ handler: () => Promise.reject(new Error('boom')), failure: { retries: 0, then: 'stop' } })
     engine.assigned([{ topic: T, partition: 0 }])

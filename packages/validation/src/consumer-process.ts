@@ -25,7 +25,8 @@ function errorFields(error: unknown): Record<string, unknown> {
 // Trouble events. Names an engine does not know are harmless to listen to, so older adapters
 // (without the liveness events) run the same program.
 const TROUBLE = [
-  'consumer.stopped', 'partition.stopped', 'commit.stalled', 'commit.recovered', 'partition.starved', 'partition.flowing', 'client.failed',
+  'consumer.stopped', 'partition.stopped', 'commit.stalled', 'commit.recovered', 'partition.starved', 'partition.flowing',
+  'group.partition.stalled', 'group.partition.flowing', 'client.failed',
 ] as const
 
 /** Event payloads as JSON: errors as their message and code, bigints as strings. */

@@ -23,7 +23,8 @@ export function createValidationConsumer(args: ConsumerArgs): OffsetkitConsumer 
         heartbeatInterval: heartbeat,
         rebalanceTimeout: Math.max(10_000, args.sessionTimeoutMs),
       })
-      return offsetkitKafkajs(consumer, { ...options, fromBeginning: true }) as OffsetkitConsumer
+      // With the Kafka instance the adapter runs the group check (partitions no member moves).
+      return offsetkitKafkajs(consumer, { ...options, kafka, fromBeginning: true }) as OffsetkitConsumer
     }
     case 'confluent': {
       // OFFSETKIT_VALIDATE_CLIENT_DEBUG=cgrp,protocol,…: librdkafka's debug contexts, logged to the

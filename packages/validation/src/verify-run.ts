@@ -69,7 +69,7 @@ export interface Verdict {
   readonly processedLines: number
 }
 
-const STALLS = new Set(['commit.stalled', 'partition.starved'])
+const STALLS = new Set(['commit.stalled', 'partition.starved', 'group.partition.stalled'])
 const WARNINGS = new Set(['commit.failed', 'consumer.stopped', 'partition.stopped', 'client.failed', 'fatal'])
 
 function ranges(offsets: readonly number[]): string {
