@@ -217,8 +217,30 @@ export async function runScenario(scenario: Scenario, broker: Broker, settings: 
     // One at a time, as a rolling shutdown does: each leaving member's revoke commit runs while the
     // others are stable. (All at once, a member's close commit can be refused as from an old
     // generation because another member's leave already started a rebalance: redone records, and
-    // nobody left to commit them.)
-    for (const s of [...fleet.live]) await fleet.stop(s.slot, settings.quick ? 30_000 : 60_000)
+    // nobody left to commit them.) And each stop waits until the group has settled: a partition
+    // whose committed offset is short of its end is owned by a live member that has processed its
+    // last record, and no assignment changed for a second. (A member stopped while a partition was
+    // just moving to it closed before redoing what the previous owner could not commit.)
+    const settled = async (): Promise<boolean> => {
+      const membership = fleet.events.filter((e) => e.event === 'partition.assigned' || e.event === 'partition.revoked' || e.event === 'partition.lost')
+      const quietFor = Date.now() - t0 - (membership[membership.length - 1]?.t ?? 0)
+      const now = await admin.committed(group, topic, partitions)
+      const short = ends.map((end, p) => ((now[p] ?? 0) < end ? p : -1)).filter((p) => p >= 0)
+      if (short.length === 0) return true
+      if (quietFor < 1_000) return false
+      return short.every((p) => {
+        const owners = fleet.live.filter((s) => s.owned.has(p))
+        if (owners.length !== 1) return false
+        const own = readRecordFiles([owners[0]!.recordFile], topic).get(p)
+        return own?.has(ends[p]! - 1) === true
+      })
+    }
+    for (const s of [...fleet.live]) {
+      await waitFor(async () => fleet.crashed() !== undefined || (await settled()), {
+        what: 'the group settled before a member stops', timeoutMs: settings.quick ? 30_000 : 60_000, intervalMs: 500,
+      }).catch(() => undefined)
+      await fleet.stop(s.slot, settings.quick ? 30_000 : 60_000)
+    }
     const committed = await waitFor(() => admin.committed(group, topic, partitions), { what: 'committed offsets', timeoutMs: 60_000 })
     await sampler.stop()
     await sampler.sample()
