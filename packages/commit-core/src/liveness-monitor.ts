@@ -85,6 +85,15 @@ export interface LivenessDeps {
   endOffsetsKnown(offsets: readonly PartitionOffset[]): void
 }
 
+/** Calls a port query; a synchronous throw becomes a rejection. */
+function callPort<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return query()
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
 type LivenessEvent = 'commit.stalled' | 'commit.recovered' | 'partition.starved' | 'partition.flowing' | 'group.partition.stalled' | 'group.partition.flowing'
 
 interface Failing {
@@ -302,7 +311,7 @@ export class LivenessMonitor {
     const done = (): void => {
       for (const p of wanted) this.querying.delete(topicPartitionKey(p.topic, p.partition))
     }
-    query(wanted).then(
+    callPort(() => query(wanted)).then(
       (offsets) => {
         done()
         if (this.stopped) return
@@ -331,7 +340,8 @@ export class LivenessMonitor {
     if (this.groupQueriedAt !== undefined && now - this.groupQueriedAt < Math.max(100, Math.floor(bound / 4))) return
     this.groupQuerying = true
     this.groupQueriedAt = now
-    query().then(
+    // A port that throws instead of rejecting (a client not connected) must not break the timer.
+    callPort(query).then(
       (rows) => {
         this.groupQuerying = false
         if (!this.stopped) this.groupOffsetsKnown(rows)

@@ -226,6 +226,19 @@ describe('group liveness', () => {
     expect(flowing).toEqual([{ partitions: [P1] }])
   })
 
+  it('a port that throws instead of rejecting (client not connected) is asked again later, the timer survives', async () => {
+    const port = new FakePort()
+    let calls = 0
+    ;(port as FakePort & { queryGroupOffsets: unknown }).queryGroupOffsets = () => {
+      calls++
+      throw new Error('not connected')
+    }
+    const { clock, logger } = setup({ commit: { every: 1 }, liveness: { groupStallMs: 4_000 } }, port)
+    await clock.advanceAsync(10_000)
+    expect(calls).toBeGreaterThanOrEqual(8)
+    expect(logger.lines.some((l) => l.message === 'group offsets query failed')).toBe(true)
+  })
+
   it('is off with commit none (nothing moves the committed offsets), and asks once per quarter bound', async () => {
     const off = groupPort(new Map([[1, { start: 0, end: 30 }]]))
     const quiet = setup({ commit: 'none', liveness: { groupStallMs: 4_000 } }, off.port)
