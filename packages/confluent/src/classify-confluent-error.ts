@@ -1,5 +1,5 @@
 import type { CommitErrorClass } from '@offsetkit/commit-core'
-import { LIBRDKAFKA_RETRIABLE, classifyLibrdkafkaCommitError } from '@offsetkit/commit-core/adapter'
+import { LIBRDKAFKA_RETRIABLE, LIBRDKAFKA_STALE_EPOCH, classifyLibrdkafkaCommitError } from '@offsetkit/commit-core/adapter'
 import { ConfluentTransactionError } from './confluent-transaction-error.js'
 
 /** librdkafka's flags on a transactional API error (rdkafka API; the KafkaJS API 1.10.1 loses them). */
@@ -46,6 +46,8 @@ function classifyTransactionError(error: ConfluentTransactionError): CommitError
     // what they mean for a plain commit: ILLEGAL_GENERATION → rebalance, UNKNOWN_MEMBER_ID → fenced.
     const group = classifyLibrdkafkaCommitError(cause)
     if (group === 'rebalance' || group === 'fenced') return group
+    // A plain commit retries it with the new epoch; a transaction's group metadata is fenced.
+    if (code === LIBRDKAFKA_STALE_EPOCH) return 'fenced'
   }
   if (flag(cause, 'isRetriable')) return 'retriable'
   if (code !== undefined && (LIBRDKAFKA_RETRIABLE.has(code) || TRANSACTION_RETRIABLE.has(code))) return 'retriable'

@@ -13,7 +13,9 @@ describe('classifyConfluentCommitError', () => {
     ['ERR_ILLEGAL_GENERATION', 'rebalance'],
     ['ERR_UNKNOWN_MEMBER_ID', 'fenced'],
     ['ERR_FENCED_INSTANCE_ID', 'fenced'],
-    ['ERR_STALE_MEMBER_EPOCH', 'fenced'],
+    // KIP-848: the member's epoch moved on (a new assignment) while the commit was on its way;
+    // librdkafka's retry carries the new one. Only a released partition is never re-sent.
+    ['ERR_STALE_MEMBER_EPOCH', 'retriable'],
     ['ERR_UNKNOWN_TOPIC_OR_PART', 'fenced'],
     ['ERR__ASSIGNMENT_LOST', 'fenced'],
     ['ERR__STATE', 'fenced'],
@@ -61,6 +63,8 @@ describe('classifyConfluentCommitError: transactional commits', () => {
     ['send-offsets', 'aborted', txnError('ERR_ILLEGAL_GENERATION', { isTxnRequiresAbort: true }), 'rebalance'],
     ['send-offsets', 'aborted', txnError('ERR_UNKNOWN_MEMBER_ID', { isTxnRequiresAbort: true }), 'fenced'],
     ['send-offsets', 'aborted', txnError('ERR_FENCED_INSTANCE_ID', { isTxnRequiresAbort: true }), 'fenced'],
+    // A transaction's group metadata from an old member epoch is fenced (a plain commit retries it).
+    ['send-offsets', 'aborted', txnError('ERR_STALE_MEMBER_EPOCH', { isTxnRequiresAbort: true }), 'fenced'],
     ['send-offsets', 'aborted', txnError('ERR_REBALANCE_IN_PROGRESS', { isTxnRequiresAbort: true }), 'rebalance'],
     // Coordinator trouble and timeouts: a new transaction can succeed.
     ['send-offsets', 'aborted', txnError('ERR_COORDINATOR_NOT_AVAILABLE', { isRetriable: true }), 'retriable'],

@@ -13,7 +13,9 @@ describe('classifyNodeRdkafkaCommitError', () => {
     ['ERR_ILLEGAL_GENERATION', 'rebalance'],
     ['ERR_UNKNOWN_MEMBER_ID', 'fenced'],
     ['ERR_FENCED_INSTANCE_ID', 'fenced'],
-    ['ERR_STALE_MEMBER_EPOCH', 'fenced'],
+    // KIP-848: the member's epoch moved on (a new assignment) while the commit was on its way;
+    // librdkafka's retry carries the new one. Only a released partition is never re-sent.
+    ['ERR_STALE_MEMBER_EPOCH', 'retriable'],
     ['ERR__ASSIGNMENT_LOST', 'fenced'],
     ['ERR__STATE', 'fenced'],
     ['ERR__NO_OFFSET', 'fenced'],

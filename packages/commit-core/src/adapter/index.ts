@@ -5,6 +5,7 @@ export {
   LIBRDKAFKA_FENCED,
   LIBRDKAFKA_REBALANCE,
   LIBRDKAFKA_RETRIABLE,
+  LIBRDKAFKA_STALE_EPOCH,
   classifyLibrdkafkaCommitError,
 } from './librdkafka-commit-errors.js'
 export { headersFromGrouped, headersToGrouped } from './grouped-headers.js'

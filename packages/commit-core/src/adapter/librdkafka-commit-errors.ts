@@ -22,7 +22,6 @@ export const LIBRDKAFKA_REBALANCE: ReadonlySet<number> = new Set([
 export const LIBRDKAFKA_FENCED: ReadonlySet<number> = new Set([
   25, // UNKNOWN_MEMBER_ID: session expired
   82, // FENCED_INSTANCE_ID: another member took our group.instance.id
-  113, // STALE_MEMBER_EPOCH (KIP-848)
   3, // UNKNOWN_TOPIC_OR_PART: the topic is gone, nothing left to commit to
   -142, // ERR__ASSIGNMENT_LOST (node-rdkafka has no assignmentLost(): a lost assignment shows up here)
   -147, // ERR__MAX_POLL_EXCEEDED: kicked out for not polling; it owns nothing any more
@@ -43,6 +42,18 @@ export const LIBRDKAFKA_RETRIABLE: ReadonlySet<number> = new Set([
   -187, // ERR__ALL_BROKERS_DOWN
   -195, // ERR__TRANSPORT
 ])
+/**
+ * STALE_MEMBER_EPOCH (KIP-848): the member is in the group under a NEWER epoch than the commit
+ * carried — its assignment changed while the commit was on its way (a member joined or left).
+ * Not a fence: under KIP-848 a live member's partitions move only after it acknowledged their
+ * revocation, and core never re-sends for a partition it released. So it is retried (`retriable`):
+ * librdkafka sends the retry with the epoch its heartbeat brought, as Apache Kafka's Java consumer
+ * retries an OffsetCommit after STALE_MEMBER_EPOCH once it has a new epoch. As `fenced`, the close
+ * commit of a member that got a new assignment while closing was dropped (`pnpm validate`, a
+ * partition committed 7 short of its end). Transactions keep it fenced (their own table).
+ */
+export const LIBRDKAFKA_STALE_EPOCH = 113
+
 // Not retriable: -1 (UNKNOWN, "unknown broker error"). librdkafka's own OffsetCommit handling
 // retries only the codes above and treats anything unlisted as permanent, as Apache Kafka's Java
 // consumer does ("unexpected error in commit"); retrying it would only delay the surfaced error.
@@ -56,6 +67,7 @@ export function classifyLibrdkafkaCommitError(error: unknown): CommitErrorClass 
     const code = (e as { code?: unknown }).code
     if (typeof code !== 'number') return undefined
     if (LIBRDKAFKA_REBALANCE.has(code)) return 'rebalance'
+    if (code === LIBRDKAFKA_STALE_EPOCH) return 'retriable'
     if (LIBRDKAFKA_FENCED.has(code)) return 'fenced'
     if (LIBRDKAFKA_RETRIABLE.has(code)) return 'retriable'
     return undefined
