@@ -38,16 +38,22 @@ export interface StalledPartition extends TopicPartition {
   readonly watermark: CommitOffset | undefined
 }
 
-/** An owned partition with records to read that delivered nothing for the bound. */
+/**
+ * An owned partition that delivered nothing for the bound although it has records to read
+ * (`records-waiting`), or while the client cannot even learn where its log ends
+ * (`log-end-unknown`: the question to the broker failed — a client cut off from the cluster).
+ */
 export interface StarvedPartition extends TopicPartition {
   /** The assignment epoch it is starved in. */
   readonly epoch: number
   /** Milliseconds since it last delivered a record (or since its assignment). */
   readonly silentMs: number
-  /** Where its next record would start. */
-  readonly position: CommitOffset
-  /** Its log end, as the client last reported it. */
-  readonly endOffset: CommitOffset
+  /** Where its next record would start; undefined when not known (`log-end-unknown`). */
+  readonly position: CommitOffset | undefined
+  /** Its log end, as the client last reported it; undefined with `log-end-unknown`. */
+  readonly endOffset: CommitOffset | undefined
+  /** Why it counts as starved. */
+  readonly reason: 'records-waiting' | 'log-end-unknown'
 }
 
 /**

@@ -115,6 +115,8 @@ export class LivenessMonitor {
   private readonly stalled = new Map<string, StalledPartition>()
   private readonly starved = new Map<string, StarvedPartition>()
   private readonly querying = new Set<string>()
+  /** Silent partitions whose last log-end question failed (the client could not reach the broker). */
+  private readonly queryFailed = new Set<string>()
   private readonly queriedAt = new Map<string, number>()
   /** Where partitions that never delivered start, as the client reported it (by epoch). */
   private readonly startHints = new Map<string, { readonly epoch: number; readonly offset: CommitOffset }>()
@@ -196,6 +198,7 @@ export class LivenessMonitor {
     for (const [key, f] of this.failing) if (owned.get(key)?.epoch !== f.epoch) this.failing.delete(key)
     for (const [key, h] of this.startHints) if (owned.get(key)?.epoch !== h.epoch) this.startHints.delete(key)
     for (const key of this.queriedAt.keys()) if (!owned.has(key)) this.queriedAt.delete(key)
+    for (const key of this.queryFailed) if (!owned.has(key)) this.queryFailed.delete(key)
     this.checkCommits(owned, now)
     this.checkDeliveries(owned, now)
     this.checkGroup(now)
@@ -276,23 +279,43 @@ export class LivenessMonitor {
       const hint = this.startHints.get(key)
       const start = p.position ?? p.committed ?? (hint?.epoch === p.epoch ? hint.offset : undefined)
       const queried = this.queriedAt.get(key)
+      const current = this.starved.get(key)
       // Silent and not known to have lag: ask (again, once per bound: the log may have grown).
-      const ask = !this.starved.has(key) && (queried === undefined || now - queried >= bound)
+      const ask = current?.reason !== 'records-waiting' && (queried === undefined || now - queried >= bound)
       if (p.endOffset === undefined || start === undefined || p.endOffset <= start) {
         if (ask) unknown.push(p)
+        if (current?.reason === 'log-end-unknown' && !this.queryFailed.has(key)) {
+          // The broker answered again: no longer cut off (and not known to have records waiting).
+          this.starved.delete(key)
+          flowing.push({ topic: p.topic, partition: p.partition })
+        } else if (current === undefined && p.endOffset === undefined && this.queryFailed.has(key)) {
+          const starved: StarvedPartition = { topic: p.topic, partition: p.partition, epoch: p.epoch, silentMs, position: start, endOffset: undefined, reason: 'log-end-unknown' }
+          this.starved.set(key, starved)
+          newly.push(starved)
+        }
         continue
       }
-      if (this.starved.has(key)) continue
-      const starved: StarvedPartition = { topic: p.topic, partition: p.partition, epoch: p.epoch, silentMs, position: start, endOffset: p.endOffset }
+      if (current?.reason === 'records-waiting') continue
+      const starved: StarvedPartition = { topic: p.topic, partition: p.partition, epoch: p.epoch, silentMs, position: start, endOffset: p.endOffset, reason: 'records-waiting' }
       this.starved.set(key, starved)
       newly.push(starved)
     }
     if (flowing.length > 0) this.deps.emit('partition.flowing', { partitions: flowing })
     if (newly.length > 0) {
-      this.deps.logger.warn('partitions deliver nothing although they have records to read', {
-        partitions: newly.map((s) => `${s.topic}/${s.partition} at ${s.position} of ${s.endOffset}`).join(','),
-        silentMs: newly[0]?.silentMs,
-      })
+      const waiting = newly.filter((s) => s.reason === 'records-waiting')
+      const cutOff = newly.filter((s) => s.reason === 'log-end-unknown')
+      if (waiting.length > 0) {
+        this.deps.logger.warn('partitions deliver nothing although they have records to read', {
+          partitions: waiting.map((s) => `${s.topic}/${s.partition} at ${s.position} of ${s.endOffset}`).join(','),
+          silentMs: waiting[0]?.silentMs,
+        })
+      }
+      if (cutOff.length > 0) {
+        this.deps.logger.warn('partitions deliver nothing and the client cannot learn where their logs end: it cannot reach the cluster', {
+          partitions: cutOff.map((s) => `${s.topic}/${s.partition}`).join(','),
+          silentMs: cutOff[0]?.silentMs,
+        })
+      }
       this.deps.emit('partition.starved', { partitions: newly })
     }
     this.queryEnds(unknown)
@@ -315,6 +338,7 @@ export class LivenessMonitor {
       (offsets) => {
         done()
         if (this.stopped) return
+        for (const p of wanted) this.queryFailed.delete(topicPartitionKey(p.topic, p.partition))
         const epochs = new Map(wanted.map((p) => [topicPartitionKey(p.topic, p.partition), p.epoch]))
         for (const { topic, partition, start } of offsets) {
           const epoch = epochs.get(topicPartitionKey(topic, partition))
@@ -324,6 +348,7 @@ export class LivenessMonitor {
       },
       (error: unknown) => {
         done()
+        if (!this.stopped) for (const p of wanted) this.queryFailed.add(topicPartitionKey(p.topic, p.partition))
         this.deps.logger.debug('end offsets query failed', { error: String(error) })
       },
     )

@@ -12,7 +12,7 @@ function liveness(stalled: TopicPartition[] = [], starved: TopicPartition[] = []
     isStalled: (p) => has(stalled, p),
     isStarved: (p) => has(starved, p),
     stalledPartitions: () => stalled.map((p) => ({ ...p, epoch: 1, reason: 'commits-failing', sinceMs: 0, committed: undefined, watermark: undefined })),
-    starvedPartitions: () => starved.map((p) => ({ ...p, epoch: 1, silentMs: 0, position: commitOffsetFromBigInt(0n), endOffset: commitOffsetFromBigInt(1n) })),
+    starvedPartitions: () => starved.map((p) => ({ ...p, epoch: 1, silentMs: 0, position: commitOffsetFromBigInt(0n), endOffset: commitOffsetFromBigInt(1n), reason: 'records-waiting' as const })),
     groupStalledPartitions: () => groupStalled.map((p) => ({ ...p, committed: commitOffsetFromBigInt(3n), endOffset: commitOffsetFromBigInt(9n), sinceMs: 5 })),
   }
 }

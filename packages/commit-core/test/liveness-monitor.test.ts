@@ -122,7 +122,7 @@ describe('partition liveness (starvation)', () => {
       await clock.advanceAsync(1_000)
     }
     expect(starved).toHaveLength(1)
-    expect(starved[0]?.partitions).toEqual([{ topic: T, partition: 1, epoch: 2, silentMs: expect.any(Number), position: 0n, endOffset: 100n }])
+    expect(starved[0]?.partitions).toEqual([{ topic: T, partition: 1, epoch: 2, silentMs: expect.any(Number), position: 0n, endOffset: 100n, reason: 'records-waiting' }])
     expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('partitions deliver nothing'))).toBe(true)
     expect(engine.stats().partitions.map((p) => p.starved)).toEqual([false, true, false])
     expect(engine.health().status).toBe('degraded')
@@ -150,6 +150,30 @@ describe('partition liveness (starvation)', () => {
     // The one without lag is asked again once per bound (its log may grow); the starved one is not.
     await clock.advanceAsync(4_000)
     expect(asked).toEqual(['t/0', 't/1', 't/1'])
+  })
+
+  // Seen in \`pnpm validate\` (broker-freeze × confluent × KIP-848): after the thaw one client could
+  // not reach any broker for minutes; its partitions delivered nothing and nothing said so.
+  it('a silent partition whose log end cannot be learned (the query fails) is starved as log-end-unknown, until the broker answers', async () => {
+    const port = new FakePort()
+    let reachable = false
+    ;(port as FakePort & { queryEndOffsets: unknown }).queryEndOffsets = async (partitions: readonly { topic: string; partition: number }[]) => {
+      if (!reachable) throw new Error('Local: Timed out')
+      return partitions.map((p) => ({ ...p, end: at(0), start: at(0) }))
+    }
+    const { engine, clock, logger } = setup({ commit: 'manual', liveness: { starvationMs: 4_000 } }, port)
+    const starved = collect(engine, 'partition.starved')
+    const flowing = collect(engine, 'partition.flowing')
+    engine.assigned([P0])
+    await clock.advanceAsync(7_000)
+    expect(starved.flatMap((e) => e.partitions)).toEqual([{ topic: T, partition: 0, epoch: expect.any(Number), silentMs: expect.any(Number), position: undefined, endOffset: undefined, reason: 'log-end-unknown' }])
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes('cannot reach the cluster'))).toBe(true)
+    expect(engine.health().status).toBe('degraded')
+    reachable = true
+    await clock.advanceAsync(6_000)
+    expect(flowing).toEqual([{ partitions: [P0] }])
+    expect(engine.health().starved).toEqual([])
+    expect(starved).toHaveLength(1)
   })
 
   it('a partition paused by flow control or stopped by the failure policy is not starved', async () => {
