@@ -16,6 +16,10 @@ const TRANSACTION_RETRIABLE: ReadonlySet<number> = new Set([
   47, // INVALID_PRODUCER_EPOCH
   51, // CONCURRENT_TRANSACTIONS
   59, // UNKNOWN_PRODUCER_ID
+  // A request purged before it was answered (seen with node-rdkafka: sendOffsetsToTransaction under
+  // KIP-848 while the group rebalanced). Only classified for an aborted transaction: safe to retry.
+  -152, // ERR__PURGE_QUEUE
+  -151, // ERR__PURGE_INFLIGHT
 ])
 
 /** librdkafka flags a fatal producer error: the producer can never be used again. */

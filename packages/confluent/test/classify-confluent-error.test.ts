@@ -68,6 +68,7 @@ describe('classifyConfluentCommitError: transactional commits', () => {
     ['send-offsets', 'aborted', txnError('ERR_REBALANCE_IN_PROGRESS', { isTxnRequiresAbort: true }), 'rebalance'],
     // Coordinator trouble and timeouts: a new transaction can succeed.
     ['send-offsets', 'aborted', txnError('ERR_COORDINATOR_NOT_AVAILABLE', { isRetriable: true }), 'retriable'],
+    ['send-offsets', 'aborted', txnError('ERR__PURGE_QUEUE'), 'retriable'],
     ['commit', 'aborted', txnError('ERR__TIMED_OUT', { isRetriable: true }), 'retriable'],
     ['produce', 'aborted', txnError('ERR_NOT_COORDINATOR'), 'retriable'],
     ['produce', 'aborted', txnError('ERR_INVALID_PRODUCER_EPOCH', { isTxnRequiresAbort: true }), 'retriable'],

@@ -122,6 +122,7 @@ describe('NodeRdkafkaTransactions.commit', () => {
     ['ERR_COORDINATOR_NOT_AVAILABLE', 'retriable'],
     ['ERR__TIMED_OUT', 'retriable'],
     ['ERR_CONCURRENT_TRANSACTIONS', 'retriable'],
+    ['ERR__PURGE_QUEUE', 'retriable'],
     ['ERR_GROUP_AUTHORIZATION_FAILED', 'fatal'],
     ['ERR_UNKNOWN_TOPIC_OR_PART', 'fatal'],
   ] as const)('sendOffsetsToTransaction fails with %s: aborts, then %s', async (name, expected) => {
