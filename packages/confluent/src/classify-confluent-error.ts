@@ -1,5 +1,5 @@
 import type { CommitErrorClass } from '@offsetkit/commit-core'
-import { LIBRDKAFKA_RETRIABLE, LIBRDKAFKA_STALE_EPOCH, classifyLibrdkafkaCommitError } from '@offsetkit/commit-core/adapter'
+import { LIBRDKAFKA_PURGED, LIBRDKAFKA_RETRIABLE, LIBRDKAFKA_STALE_EPOCH, classifyLibrdkafkaCommitError } from '@offsetkit/commit-core/adapter'
 import { ConfluentTransactionError } from './confluent-transaction-error.js'
 
 /** librdkafka's flags on a transactional API error (rdkafka API; the KafkaJS API 1.10.1 loses them). */
@@ -16,10 +16,8 @@ const TRANSACTION_RETRIABLE: ReadonlySet<number> = new Set([
   47, // INVALID_PRODUCER_EPOCH
   51, // CONCURRENT_TRANSACTIONS
   59, // UNKNOWN_PRODUCER_ID
-  // A request purged before it was answered (seen with node-rdkafka: sendOffsetsToTransaction under
-  // KIP-848 while the group rebalanced). Only classified for an aborted transaction: safe to retry.
-  -152, // ERR__PURGE_QUEUE
-  -151, // ERR__PURGE_INFLIGHT
+  // A request purged before it was answered: only classified for an aborted transaction, safe to retry.
+  ...LIBRDKAFKA_PURGED,
 ])
 
 /** librdkafka flags a fatal producer error: the producer can never be used again. */

@@ -1,5 +1,5 @@
 import type { CommitErrorClass } from '@offsetkit/commit-core'
-import { LIBRDKAFKA_RETRIABLE, classifyByCause, classifyLibrdkafkaCommitError } from '@offsetkit/commit-core/adapter'
+import { LIBRDKAFKA_PURGED, LIBRDKAFKA_RETRIABLE, classifyByCause, classifyLibrdkafkaCommitError } from '@offsetkit/commit-core/adapter'
 import { NodeRdkafkaTransactionError } from './node-rdkafka-transaction-error.js'
 
 /**
@@ -34,11 +34,9 @@ const TRANSACTION_RETRIABLE: ReadonlySet<number> = new Set([
   6, // NOT_LEADER_OR_FOLLOWER
   -192, // ERR__MSG_TIMED_OUT: an output was not delivered in message.timeout.ms
   -184, // ERR__QUEUE_FULL: the producer queue stayed full
-  // A request purged before it was answered (seen: sendOffsetsToTransaction under KIP-848 while the
-  // group rebalanced, E4 of the conformance suite's full tier). The transaction was aborted, so a
-  // new one is safe; as an unknown cause it was fatal and closed the consumer.
-  -152, // ERR__PURGE_QUEUE
-  -151, // ERR__PURGE_INFLIGHT
+  // A request purged before it was answered (E4 of the conformance suite's full tier). The
+  // transaction was aborted, so a new one is safe; as an unknown cause it was fatal.
+  ...LIBRDKAFKA_PURGED,
 ])
 
 /** The class of a transaction that was aborted because of `cause`. Unknown causes are `fatal`. */

@@ -1,4 +1,5 @@
 import { commitOffsetToNumber, type CommitEntry, type Logger, type OutputRecord, type PartitionOutputs } from '@offsetkit/commit-core'
+import { LIBRDKAFKA_PURGED } from '@offsetkit/commit-core/adapter'
 import Kafka from 'node-rdkafka'
 import type { DeliveryReport, KafkaConsumer, LibrdKafkaError, MessageHeader, Producer } from 'node-rdkafka'
 import { classifyAbortedTransaction } from './classify-node-rdkafka-error.js'
@@ -17,8 +18,6 @@ const QUEUE_FULL_ATTEMPTS = 500
 /** Delivery reports are only served by poll; flush (inside commitTransaction) also serves them. */
 const POLL_INTERVAL_MS = 100
 const ERR__QUEUE_FULL = -184
-/** Delivery errors of messages purged BY the abort: consequences, never the cause. */
-const PURGED = new Set([-152, -151]) // ERR__PURGE_QUEUE, ERR__PURGE_INFLIGHT
 
 export interface NodeRdkafkaTransactionsOptions {
   /** The user's producer config, `transactional.id` included (checked by resolveTransactionOption). */
@@ -154,7 +153,8 @@ export class NodeRdkafkaTransactions {
   }
 
   private delivered(error: LibrdKafkaError | null | undefined, report: DeliveryReport | undefined): void {
-    if (!error || report?.opaque !== this.current || PURGED.has(error.code)) return
+    // Delivery errors of messages purged BY the abort: consequences, never the cause.
+    if (!error || report?.opaque !== this.current || LIBRDKAFKA_PURGED.has(error.code)) return
     this.deliveryError ??= error
   }
 

@@ -3,6 +3,7 @@
 export { classifyByCause } from './classify-by-cause.js'
 export {
   LIBRDKAFKA_FENCED,
+  LIBRDKAFKA_PURGED,
   LIBRDKAFKA_REBALANCE,
   LIBRDKAFKA_RETRIABLE,
   LIBRDKAFKA_STALE_EPOCH,

@@ -43,6 +43,17 @@ export const LIBRDKAFKA_RETRIABLE: ReadonlySet<number> = new Set([
   -195, // ERR__TRANSPORT
 ])
 /**
+ * librdkafka's "purged" codes: a request or message dropped from a queue before it was answered
+ * (by an abort, a purge, a coordinator change). The consequence of something else, never a verdict:
+ * a delivery report with it is a consequence of the abort; a transaction aborted because of it can
+ * be tried again (seen: sendOffsetsToTransaction under KIP-848 while the group rebalanced).
+ */
+export const LIBRDKAFKA_PURGED: ReadonlySet<number> = new Set([
+  -152, // ERR__PURGE_QUEUE
+  -151, // ERR__PURGE_INFLIGHT
+])
+
+/**
  * STALE_MEMBER_EPOCH (KIP-848): the member is in the group under a NEWER epoch than the commit
  * carried — its assignment changed while the commit was on its way (a member joined or left).
  * Not a fence: under KIP-848 a live member's partitions move only after it acknowledged their
