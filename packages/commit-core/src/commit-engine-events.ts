@@ -220,6 +220,24 @@ export interface CommitEngineEvents<N = unknown> {
     readonly partitions: readonly TopicPartition[]
   }
   /**
+   * Nothing came from the group coordinator for `liveness.membershipProbeMs`: queued records wait
+   * while a probe commit asks whether this member still owns its partitions.
+   */
+  'membership.probing': {
+    /** Since the last commit answer, assignment or revocation. */
+    readonly silentMs: number
+  }
+  /**
+   * The probe's answer: `confirmed` (records are dispatched again), or `fenced` (the member was
+   * removed from the group: nothing more is dispatched until the client reports the rebalance).
+   */
+  'membership.probed': {
+    /** `confirmed`: the commit was accepted; `fenced`: this member is no longer in the group. */
+    readonly outcome: 'confirmed' | 'fenced'
+    /** How long records waited for the answer. */
+    readonly waitedMs: number
+  }
+  /**
    * The client itself failed (e.g. kafkajs crashed its runner). `restarting`: the client
    * reconnects by itself (owned partitions are lost meanwhile); otherwise it is dead and the
    * consumer consumes nothing more until it is recreated.

@@ -96,6 +96,13 @@ export interface CommitEngineOptions<N = unknown> {
   /** How long revoke and close wait for running handlers before aborting them. Default 30000. */
   readonly drainTimeoutMs?: number
   /**
+   * How long close() waits for its final commit (retries and a commit still in flight included)
+   * before it gives up: close() then rejects with a `CommitError` `TIMED_OUT` and the client is
+   * disconnected; the records done since the last accepted commit are processed again by the next
+   * owner. Default 30000.
+   */
+  readonly closeTimeoutMs?: number
+  /**
    * - `at-least-once` (default): offsets are committed to the group; a record may be processed
    *   again after a crash or a lost partition, never skipped.
    * - `transactional`: exactly-once for Kafka-to-Kafka pipelines. Handlers send their outputs with
@@ -124,6 +131,7 @@ export interface ResolvedOptions<N> {
   readonly commitAttempts: number
   readonly commitDelayMs: BackoffFunction
   readonly drainTimeoutMs: number
+  readonly closeTimeoutMs: number
   readonly liveness: ResolvedLiveness
   /** `mode: 'transactional'`. */
   readonly transactional: boolean
@@ -132,7 +140,7 @@ export interface ResolvedOptions<N> {
 /** What a consumer's user sets (OffsetkitOptions, minus the `clock` test hook): listed in errors. */
 export const USER_OPTION_KEYS = [
   'logger', 'commit', 'ordering', 'ack', 'maxInFlightPerPartition', 'maxInFlight', 'concurrency', 'failure',
-  'commitRetry', 'drainTimeoutMs', 'mode', 'liveness',
+  'commitRetry', 'drainTimeoutMs', 'closeTimeoutMs', 'mode', 'liveness',
 ] as const
 
 const OPTION_KEYS = ['port', 'handler', 'clock', ...USER_OPTION_KEYS] as const
@@ -173,6 +181,7 @@ export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): 
     commitAttempts: checkInteger('commitRetry.retries', retry.retries, 0, 5) + 1,
     commitDelayMs: resolveBackoff('commitRetry.backoff', retry.backoff, { initialMs: 100, maxMs: 5000, factor: 2 }),
     drainTimeoutMs: checkInteger('drainTimeoutMs', o.drainTimeoutMs, 0, 30_000),
+    closeTimeoutMs: checkInteger('closeTimeoutMs', o.closeTimeoutMs, 1, 30_000),
     liveness: resolveLivenessOptions(o.liveness),
     transactional,
   }

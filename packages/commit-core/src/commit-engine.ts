@@ -1,5 +1,6 @@
 import type { ClientPort, EngineRecord, PartitionOffset } from './client-port.js'
-import type { CommitError } from './commit-error.js'
+import type { CancelTimer } from './clock.js'
+import { CommitError } from './commit-error.js'
 import type { CommitEngineEvents } from './commit-engine-events.js'
 import { resolveCommitEngineOptions, type CommitEngineOptions, type OutputMessage, type ResolvedOptions } from './commit-engine-options.js'
 import { CommitPipeline, type CommitOutcome } from './commit-pipeline.js'
@@ -121,12 +122,23 @@ class Engine<N> implements CommitEngine<N> {
   private reconciling = false
   private again = false
   private lastCommitAckAt: number | undefined
+  /** liveness.membershipProbeMs, or 0 where the engine does not probe (see below). */
+  private readonly probeMs: number
+  /** When the group coordinator last answered this member: a commit, an assignment, a revocation. */
+  private heardAt: number
+  /** A membership probe under way: dispatch waits for it. */
+  private probing: { readonly since: number; fenced: boolean; warned: boolean; retry: CancelTimer | undefined } | undefined
   private clientFailure: { readonly error: unknown; readonly restarting: boolean } | undefined
 
   constructor(options: ResolvedOptions<N>) {
     this.options = options
     const { port, clock, logger } = options
     this.port = port
+    // Probes only where core sends the commits and a commit carries no outputs: 'manual' commits
+    // only what the user asks for, and a transaction of a fenced member is aborted anyway.
+    const probing = !options.transactional && !['none', 'auto', 'manual'].includes(options.policy.kind)
+    this.probeMs = probing ? options.liveness.membershipProbeMs : 0
+    this.heardAt = clock.now()
     const events = (this.events = new TypedEmitter(logger))
     const emit = <K extends keyof CommitEngineEvents<N>>(event: K, payload: CommitEngineEvents<N>[K]): void => events.emit(event, payload)
     const owned = (): Iterable<PartitionState<N>> => this.states.values()
@@ -163,7 +175,7 @@ class Engine<N> implements CommitEngine<N> {
       maxAttempts: options.commitAttempts,
       delayMs: options.commitDelayMs,
       source: {
-        prepare: (scope) => prepareCommit(scope, this.states.values(), port.capabilities.leaderEpoch, options.transactional),
+        prepare: (scope, probe) => prepareCommit(scope, this.states.values(), port.capabilities.leaderEpoch, options.transactional, probe),
         committed: (prepared) => applyCommitted(prepared, logger, (state, count) => this.flow.committed(state, count)),
         liftSyncHolds: (held) => this.scheduler.liftSyncHolds(held),
         wake: reconcile,
@@ -174,11 +186,13 @@ class Engine<N> implements CommitEngine<N> {
           emit('commit.started', { request, attempt })
         },
         succeeded: (request, attempt, durationMs) => {
-          this.lastCommitAckAt = clock.now()
+          this.lastCommitAckAt = this.heardAt = clock.now()
           this.liveness.commitSucceeded(request)
           emit('commit.succeeded', { request, attempt, durationMs })
         },
         failed: (request, error, attempt, willRetry) => {
+          // Refused as "rebalance in progress": the coordinator knows this member and its generation.
+          if (error.code === 'REBALANCE_IN_PROGRESS') this.heardAt = clock.now()
           this.liveness.commitFailed(request, error, willRetry)
           const level = willRetry ? 'warn' : 'error'
           logger[level]('commit failed', { code: error.code, attempt, willRetry, reason: request.reason, cause: String(error.cause) })
@@ -240,11 +254,13 @@ class Engine<N> implements CommitEngine<N> {
     }
     // A client that restarted itself is back once it is assigned again.
     if (this.clientFailure?.restarting === true) this.clientFailure = undefined
+    this.heardFromGroup()
     this.pipeline.unpark()
     this.reconcile()
   }
 
   async revoked(partitions: readonly TopicPartition[]): Promise<void> {
+    this.heardFromGroup()
     const fresh: PartitionState<N>[] = []
     const ongoing: Promise<void>[] = []
     for (const p of partitions) {
@@ -271,6 +287,8 @@ class Engine<N> implements CommitEngine<N> {
       this.release(state, 'PARTITION_LOST')
       this.events.emit('partition.lost', { topic: state.topic, partition: state.partition, epoch: state.epoch })
     }
+    // A fenced probe waited for this: what is still owned is probed afresh.
+    if (this.probing?.fenced === true) this.endProbe()
     this.pipeline.unpark()
     this.reconcile()
   }
@@ -383,6 +401,9 @@ class Engine<N> implements CommitEngine<N> {
       clientFailure: this.clientFailure,
       inFlight: this.flow.inFlight,
       lastCommitAckAt: this.lastCommitAckAt,
+      probingSince: this.probing?.since,
+      probeFenced: this.probing?.fenced === true,
+      stallMs: this.options.liveness.commitStallMs,
     })
   }
 
@@ -483,6 +504,7 @@ class Engine<N> implements CommitEngine<N> {
 
   private async shutdown(): Promise<void> {
     this.closing = true
+    this.endProbe()
     this.liveness.stop()
     this.scheduler.stop()
     const ongoing: Promise<void>[] = []
@@ -499,26 +521,45 @@ class Engine<N> implements CommitEngine<N> {
     for (const state of states) this.fence(state, timedOut)
     await Promise.all(ongoing)
     this.pipeline.unpark()
-    let error: CommitError | undefined
-    if (this.options.policy.kind !== 'none') {
-      let result = await this.flushAll()
-      // A rebalance under way (members leaving at the same time, or this member's own rejoin):
-      // the client completes the rejoin meanwhile (it keeps polling until it disconnects), so
-      // re-send a few times rather than leave done records to be processed again by the next owner.
-      for (let attempt = 1; !result.ok && result.error.code === 'REBALANCE_IN_PROGRESS' && attempt < this.options.commitAttempts; attempt++) {
-        const delayMs = this.options.commitDelayMs(attempt, result.error)
-        await new Promise<void>((resolve) => this.options.clock.schedule(delayMs, resolve))
-        result = await this.flushAll()
-      }
-      if (!result.ok) error = result.error
-    }
+    const error = this.options.policy.kind === 'none' ? undefined : await this.finalCommit()
     for (const state of [...this.states.values()]) this.release(state, 'ENGINE_CLOSED')
     this.pipeline.close()
     this.closedFlag = true
     this.reconcile()
     this.flow.close()
     this.events.emit('closed', { error })
-    if (error !== undefined && (error.code === 'FATAL' || error.code === 'RETRIES_EXHAUSTED')) throw error
+    if (error !== undefined && (error.code === 'FATAL' || error.code === 'RETRIES_EXHAUSTED' || error.code === 'TIMED_OUT')) throw error
+  }
+
+  /**
+   * The close commit of every owned partition, re-sent a few times across a rebalance under way
+   * (members leaving at the same time, or this member's own rejoin: the client completes it
+   * meanwhile, it keeps polling until it disconnects), rather than leave done records to be
+   * processed again by the next owner. Bounded by closeTimeoutMs: a coordinator that does not
+   * answer must not hold the close (and the process) forever.
+   */
+  private async finalCommit(): Promise<CommitError | undefined> {
+    const { clock, closeTimeoutMs, commitAttempts, commitDelayMs } = this.options
+    let timer: CancelTimer | undefined
+    let timedOut = false
+    const deadline = new Promise<CommitOutcome>((resolve) => {
+      timer = clock.schedule(closeTimeoutMs, () => {
+        timedOut = true
+        resolve({ ok: false, error: new CommitError('TIMED_OUT', `the final commit got no answer within closeTimeoutMs (${closeTimeoutMs} ms); the records done since the last accepted commit will be processed again`) })
+      })
+    })
+    const attempts = (async (): Promise<CommitOutcome> => {
+      let result = await this.flushAll()
+      for (let attempt = 1; !timedOut && !result.ok && result.error.code === 'REBALANCE_IN_PROGRESS' && attempt < commitAttempts; attempt++) {
+        await new Promise<void>((resolve) => clock.schedule(commitDelayMs(attempt, result.ok ? undefined : result.error), resolve))
+        if (!timedOut) result = await this.flushAll()
+      }
+      return result
+    })()
+    const result = await Promise.race([attempts, deadline])
+    timer?.()
+    if (!result.ok && result.error.code === 'TIMED_OUT') this.options.logger.warn('close: the final commit got no answer in time; disconnecting without it', { closeTimeoutMs })
+    return result.ok ? undefined : result.error
   }
 
   /** The close commit of every owned partition. */
@@ -569,6 +610,78 @@ class Engine<N> implements CommitEngine<N> {
    * Re-entrant calls (a synchronous handler calling ack, a listener calling commit) only flag
    * another round, so nothing recurses and every round sees a consistent state.
    */
+  // ---------------------------------------------------------------- internals: membership probe
+
+  /**
+   * Records wait to be dispatched and the coordinator has said nothing for probeMs: before any
+   * handler runs, a commit must be accepted (only a member's commit is). A member fenced while it
+   * could not reach the coordinator (or while its process was frozen) otherwise processes records
+   * of partitions the group has already given to another member until its client learns of it.
+   */
+  private checkMembership(): void {
+    if (this.probing !== undefined || this.closing) return
+    const now = this.options.clock.now()
+    const silentMs = now - this.heardAt
+    if (silentMs < this.probeMs) return
+    // Records of partitions no longer owned are dropped at dispatch: nothing to ask about.
+    let owns = false
+    for (const state of this.states.values()) if (state.active) owns = true
+    if (!owns) return
+    const probe: NonNullable<Engine<N>['probing']> = (this.probing = { since: now, fenced: false, warned: false, retry: undefined })
+    this.options.logger.debug('no word from the group coordinator; probing membership before dispatching', { silentMs })
+    this.events.emit('membership.probing', { silentMs })
+    this.sendProbe(probe)
+  }
+
+  private sendProbe(probe: NonNullable<Engine<N>['probing']>): void {
+    this.pipeline.request('all', true, 'policy', undefined, { parkable: false, settle: (outcome) => this.probed(probe, outcome) }, true)
+  }
+
+  private probed(probe: NonNullable<Engine<N>['probing']>, outcome: CommitOutcome): void {
+    if (this.probing !== probe) return
+    const waitedMs = this.options.clock.now() - probe.since
+    // Also "confirmed": nothing to commit anywhere (no partition has an offset yet), or a
+    // rebalance answer (the coordinator knows this member).
+    if (outcome.ok || outcome.error.code === 'REBALANCE_IN_PROGRESS') {
+      this.heardFromGroup() // emits 'confirmed'
+    } else if (outcome.error.code === 'FENCED') {
+      // Removed from the group: dispatch stays held until the client reports the rebalance.
+      probe.fenced = true
+      this.options.logger.warn('membership probe: this member was removed from the group; holding its records until the client rejoins', { waitedMs })
+      this.events.emit('membership.probed', { outcome: 'fenced', waitedMs })
+      return
+    } else if (!this.closing) {
+      // No answer yet (retries exhausted, or the client refused): ask again shortly; dispatch waits.
+      const stallMs = this.options.liveness.commitStallMs
+      if (!probe.warned && stallMs > 0 && waitedMs >= stallMs) {
+        probe.warned = true
+        this.options.logger.warn('membership probe unanswered; records are held until the group coordinator answers', { waitedMs, code: outcome.error.code })
+      }
+      probe.retry = this.options.clock.schedule(Math.min(this.probeMs, 1_000), () => {
+        probe.retry = undefined
+        if (this.probing !== probe || this.closing) return
+        this.sendProbe(probe)
+        this.reconcile()
+      })
+      return
+    }
+    this.reconcile()
+  }
+
+  /** The coordinator answered this member (a commit, an assignment, a revocation): a probe under way is settled. */
+  private heardFromGroup(): void {
+    const now = (this.heardAt = this.options.clock.now())
+    const probe = this.probing
+    if (probe === undefined) return
+    this.endProbe()
+    if (!probe.fenced) this.events.emit('membership.probed', { outcome: 'confirmed', waitedMs: now - probe.since })
+  }
+
+  private endProbe(): void {
+    this.probing?.retry?.()
+    this.probing = undefined
+  }
+
   private reconcile(): void {
     if (this.reconciling) {
       this.again = true
@@ -578,7 +691,8 @@ class Engine<N> implements CommitEngine<N> {
     try {
       do {
         this.again = false
-        this.dispatcher.pump()
+        if (this.probeMs > 0 && this.dispatcher.hasReady) this.checkMembership()
+        if (this.probing === undefined) this.dispatcher.pump()
         this.flow.apply()
         this.scheduler.storeOffsets()
         // Transactional mode: done records wait for a transaction; over a bound only a commit

@@ -15,16 +15,18 @@ export type CommitErrorCode =
   | 'FATAL'
   /** A commit was requested after `close()`. */
   | 'CLOSED'
+  /** The close's final commit got no answer within `closeTimeoutMs` (e.g. the coordinator is unreachable). */
+  | 'TIMED_OUT'
 
 /** Every commit failure core surfaces, whatever the client threw (kept as `cause`). */
 export class CommitError extends OffsetkitError {
   /** What failed; `retriable` is true for `RETRIABLE`, `RETRIES_EXHAUSTED` and `REBALANCE_IN_PROGRESS`. */
   readonly code: CommitErrorCode
-  /** How the adapter classified the client error; undefined for `CLOSED`. */
+  /** How the adapter classified the client error; undefined for `CLOSED` and `TIMED_OUT`. */
   readonly classification: CommitErrorClass | undefined
   /** Attempts made for this commit, including the failed one. */
   readonly attempts: number
-  /** The commit that failed; undefined for `CLOSED`. */
+  /** The commit that failed; undefined for `CLOSED` and `TIMED_OUT`. */
   readonly request: CommitRequest | undefined
 
   constructor(

@@ -27,8 +27,11 @@ export interface PreparedCommit {
 
 /** What the pipeline needs from the engine that owns the partitions. */
 export interface CommitSource<S, P extends PreparedCommit> {
-  /** Current watermarks of owned partitions in `scope` that differ from what is committed. */
-  prepare(scope: CommitScope<S>): P
+  /**
+   * Current watermarks of owned partitions in `scope` that differ from what is committed.
+   * `probe`: when none differs, one partition's unchanged offset (a commit that proves membership).
+   */
+  prepare(scope: CommitScope<S>, probe: boolean): P
   /** The broker accepted `prepared`; apply it where the partition is still in the same epoch. */
   committed(prepared: P): void
   /** Partitions that held dispatch until this commit settled may dispatch again. */
@@ -52,6 +55,8 @@ interface Intent<S> {
   holds: S[]
   /** Failed (retriable) attempts so far. */
   attempts: number
+  /** Sent even when no offset moved (re-commits one unchanged offset): a membership probe. */
+  probe: boolean
 }
 
 const REASON_RANK: Record<CommitReason, number> = { policy: 0, manual: 1, revoke: 2, close: 3 }
@@ -94,7 +99,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
     return this.outstanding
   }
 
-  request(scope: CommitScope<S>, sync: boolean, reason: CommitReason, hold?: S, waiter?: CommitWaiter): void {
+  request(scope: CommitScope<S>, sync: boolean, reason: CommitReason, hold?: S, waiter?: CommitWaiter, probe = false): void {
     if (this.closed) {
       waiter?.settle({ ok: false, error: new CommitError('CLOSED', 'the commit engine is closed') })
       return
@@ -108,6 +113,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
         waiters: waiter === undefined ? [] : [waiter],
         holds: hold === undefined ? [] : [hold],
         attempts: 0,
+        probe,
       }
       return
     }
@@ -117,6 +123,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
       else for (const s of scope) pending.scope.add(s)
     }
     if (sync) pending.sync = true
+    if (probe) pending.probe = true
     if (REASON_RANK[reason] > REASON_RANK[pending.reason]) pending.reason = reason
     if (waiter !== undefined) pending.waiters.push(waiter)
     if (hold !== undefined) pending.holds.push(hold)
@@ -140,7 +147,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
     if (this.outstanding || this.backoff !== undefined || this.pending === undefined) return
     const intent = this.pending
     this.pending = undefined
-    const prepared = this.deps.source.prepare(intent.scope)
+    const prepared = this.deps.source.prepare(intent.scope, intent.probe)
     if (prepared.entries.length === 0) {
       this.finish(intent, OK)
       return
@@ -212,7 +219,7 @@ export class CommitPipeline<S, P extends PreparedCommit> {
         for (const waiter of intent.waiters) if (!waiter.parkable) waiter.settle({ ok: false, error })
         // Do not hold dispatch across a rebalance: the re-commit carries their offsets anyway.
         this.deps.source.liftSyncHolds(intent.holds)
-        const parked: Intent<S> = { scope: intent.scope, sync: intent.sync, reason: intent.reason, waiters: parkable, holds: [], attempts: 0 }
+        const parked: Intent<S> = { scope: intent.scope, sync: intent.sync, reason: intent.reason, waiters: parkable, holds: [], attempts: 0, probe: intent.probe }
         this.parked = this.parked === undefined ? parked : mergeInto(this.parked, parked)
         break
       }
@@ -255,6 +262,7 @@ function mergeInto<S>(base: Intent<S>, later: Intent<S>): Intent<S> {
     else for (const s of later.scope) base.scope.add(s)
   }
   base.sync ||= later.sync
+  base.probe ||= later.probe
   if (REASON_RANK[later.reason] > REASON_RANK[base.reason]) base.reason = later.reason
   base.waiters.push(...later.waiters)
   base.holds.push(...later.holds)

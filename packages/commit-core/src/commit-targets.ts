@@ -1,4 +1,5 @@
 import type { CommitEntry, OutputRecord, PartitionOutputs } from './client-port.js'
+import type { CommitOffset } from './offset.js'
 import type { CommitScope } from './commit-pipeline.js'
 import type { Logger } from './logger.js'
 import { partitionFields, type CommitTarget, type PartitionState, type PreparedOffsets } from './partition-state.js'
@@ -13,17 +14,31 @@ export function prepareCommit<N>(
   owned: Iterable<PartitionState<N>>,
   withLeaderEpoch: boolean,
   transactional = false,
+  probe = false,
 ): PreparedOffsets<N> {
   const entries: CommitEntry[] = []
   const targets: CommitTarget<N>[] = []
   const outputs: PartitionOutputs[] = []
+  // A probe with nothing moved re-commits the first unchanged offset, which the coordinator
+  // accepts only from a member of the group.
+  let unchanged: PartitionState<N> | undefined
   for (const state of scope === 'all' ? owned : scope) {
     if (state.released) continue
     const offset = state.tracker.watermark()
-    if (offset === undefined || offset === state.committed) continue
+    if (offset === undefined) continue
+    if (offset === state.committed) {
+      unchanged ??= state
+      continue
+    }
     entries.push(state.commitEntry(offset, withLeaderEpoch))
     targets.push({ state, epoch: state.epoch, offset })
     if (transactional) outputs.push({ topic: state.topic, partition: state.partition, records: heldBelow(state.held, offset) })
+  }
+  if (probe && entries.length === 0 && unchanged !== undefined) {
+    const offset = unchanged.committed as CommitOffset
+    entries.push(unchanged.commitEntry(offset, withLeaderEpoch))
+    targets.push({ state: unchanged, epoch: unchanged.epoch, offset })
+    if (transactional) outputs.push({ topic: unchanged.topic, partition: unchanged.partition, records: [] })
   }
   return transactional ? { entries, targets, outputs } : { entries, targets }
 }

@@ -77,6 +77,11 @@ export class Dispatcher<N> implements LaneSlots<N> {
     return this.runningCount
   }
 
+  /** Some lane has a record waiting to be dispatched. */
+  get hasReady(): boolean {
+    return this.ready.size > 0
+  }
+
   /** Nothing runs and nothing waits to be dispatched. */
   get idle(): boolean {
     return this.runningCount === 0 && this.ready.size === 0

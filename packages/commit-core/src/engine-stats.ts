@@ -76,6 +76,11 @@ export interface EngineHealth {
    * committed offset does not move (see the `group.partition.stalled` event).
    */
   readonly groupStalled: readonly GroupStalledPartition[]
+  /**
+   * How long records have waited for a membership probe's answer (`liveness.membershipProbeMs`);
+   * undefined when none is under way.
+   */
+  readonly membershipProbeAgeMs: number | undefined
 }
 
 /** What the liveness monitor says about one partition. */
@@ -118,9 +123,15 @@ export interface HealthInput<N> {
   readonly clientFailure: { readonly error: unknown; readonly restarting: boolean } | undefined
   readonly inFlight: number
   readonly lastCommitAckAt: number | undefined
+  /** When the membership probe under way started. */
+  readonly probingSince?: number | undefined
+  /** The probe was answered "fenced": records wait for the client's rejoin. */
+  readonly probeFenced?: boolean
+  /** liveness.commitStallMs: a probe this old makes the consumer degraded (0: never). */
+  readonly stallMs?: number
 }
 
-export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientFailure: failure, inFlight, lastCommitAckAt }: HealthInput<N>): EngineHealth {
+export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientFailure: failure, inFlight, lastCommitAckAt, probingSince, probeFenced = false, stallMs = 0 }: HealthInput<N>): EngineHealth {
   let oldest: number | undefined
   const stopped: TopicPartition[] = []
   for (const s of owned.values()) {
@@ -146,6 +157,12 @@ export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientF
   if (groupStalled.length > 0) {
     reasons.push(`partitions of the group make no progress and this consumer does not own them (a stuck member, or none given them): ${list(groupStalled)}`)
   }
+  const probeAge = probingSince === undefined ? undefined : now - probingSince
+  if (probeAge !== undefined && stallMs > 0 && probeAge >= stallMs) {
+    reasons.push(probeFenced
+      ? `this member was removed from the group ${Math.round(probeAge / 1000)} s ago and the client has not rejoined; records are held`
+      : `records held for ${Math.round(probeAge / 1000)} s: the group coordinator does not answer the membership probe`)
+  }
   if (status === 'ok' && reasons.length > 0) status = 'degraded'
   return {
     status,
@@ -158,6 +175,7 @@ export function engineHealth<N>({ now, owned, liveness, consumerStopped, clientF
     starved,
     stopped,
     groupStalled,
+    membershipProbeAgeMs: probeAge,
   }
 }
 

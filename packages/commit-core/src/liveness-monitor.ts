@@ -31,6 +31,16 @@ export interface LivenessOptions {
    */
   readonly groupStallMs?: number
   /**
+   * When nothing from the group coordinator (a commit answer, an assignment or revocation) came
+   * for this long, queued records wait for one commit round trip before their handlers run: a
+   * probe commit of the current offsets. A member fenced meanwhile (a broker outage or a frozen
+   * process outlived the session) learns it from the probe's answer instead of processing
+   * partitions the group already gave to another member. Keep it below the group's session
+   * timeout. 0 = off. Default 10000 for consumers built by an adapter (at-least-once commit
+   * policies only); the bare engine probes only when this is set.
+   */
+  readonly membershipProbeMs?: number
+  /**
    * 'warn' (default): events and a warning. 'close': also close the consumer on `commit.stalled`
    * (never on `group.partition.stalled`: closing every member for another member's partition
    * would stop the whole group).
@@ -42,17 +52,19 @@ export interface ResolvedLiveness {
   readonly commitStallMs: number
   readonly starvationMs: number
   readonly groupStallMs: number
+  readonly membershipProbeMs: number
   readonly onStall: 'warn' | 'close'
 }
 
 export function resolveLivenessOptions(value: unknown): ResolvedLiveness {
   const o = value === undefined
     ? {}
-    : checkObject('liveness', value, ['commitStallMs', 'starvationMs', 'groupStallMs', 'onStall'], '{ commitStallMs?, starvationMs?, groupStallMs?, onStall? }')
+    : checkObject('liveness', value, ['commitStallMs', 'starvationMs', 'groupStallMs', 'membershipProbeMs', 'onStall'], '{ commitStallMs?, starvationMs?, groupStallMs?, membershipProbeMs?, onStall? }')
   return {
     commitStallMs: checkInteger('liveness.commitStallMs', o.commitStallMs, 0, 30_000),
     starvationMs: checkInteger('liveness.starvationMs', o.starvationMs, 0, 0),
     groupStallMs: checkInteger('liveness.groupStallMs', o.groupStallMs, 0, 0),
+    membershipProbeMs: checkInteger('liveness.membershipProbeMs', o.membershipProbeMs, 0, 0),
     onStall: checkOneOf('liveness.onStall', o.onStall, ['warn', 'close'], 'warn'),
   }
 }

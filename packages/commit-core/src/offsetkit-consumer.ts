@@ -125,9 +125,9 @@ class Consumer<N> implements OffsetkitConsumer<N> {
     const engine = createCommitEngine<N>({
       ...this.options,
       logger,
-      // A consumer watches its partitions for starvation, and its group's, by default; the bare
-      // engine only on request.
-      liveness: { starvationMs: 60_000, groupStallMs: 120_000, ...this.options.liveness },
+      // A consumer watches its partitions for starvation, and its group's, and probes its
+      // membership after a silence, by default; the bare engine only on request.
+      liveness: { starvationMs: 60_000, groupStallMs: 120_000, membershipProbeMs: 10_000, ...this.options.liveness },
       port: this.driver.port,
       handler: handler as RecordHandler<N>,
     })
@@ -223,6 +223,7 @@ class Consumer<N> implements OffsetkitConsumer<N> {
       starved: [],
       stopped: [],
       groupStalled: [],
+      membershipProbeAgeMs: undefined,
     }
     const status = this.state === 'idle' ? 'idle' : this.state === 'closed' ? 'closed' : engine.status
     return { ...engine, status, state: this.state }

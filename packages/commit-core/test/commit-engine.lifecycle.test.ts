@@ -398,6 +398,33 @@ describe('close', () => {
     expect(closed).toEqual(['FENCED'])
   })
 
+  it('gives up on a final commit that gets no answer within closeTimeoutMs: rejects TIMED_OUT, releases, is closed', async () => {
+    const port = new FakePort()
+    port.autoReply = false
+    const { engine, clock, logger } = setup({ commit: 'manual', closeTimeoutMs: 5_000 }, port)
+    const closed: unknown[] = []
+    engine.on('closed', (e) => closed.push(e.error?.code))
+    engine.assigned([P0])
+    engine.recordsArrived(records(T, 0, [0]))
+    await tick()
+    let settled = false
+    const closing = engine.close().then(() => 'resolved', (e: unknown) => e).finally(() => (settled = true))
+    await clock.advanceAsync(4_999)
+    expect(settled).toBe(false)
+    expect(port.pending).toHaveLength(1) // the final commit, unanswered
+    await clock.advanceAsync(1)
+    const error = await closing
+    expect(error).toBeInstanceOf(CommitError)
+    expect(error).toMatchObject({ code: 'TIMED_OUT', retriable: false })
+    expect(closed).toEqual(['TIMED_OUT'])
+    expect(engine.closed).toBe(true)
+    expect(engine.stats().partitions).toEqual([])
+    expect(logger.lines.some((l) => l.level === 'warn' && /final commit got no answer/.test(l.message))).toBe(true)
+    port.answer('ok') // a late answer changes nothing
+    await tick()
+    expect(engine.closed).toBe(true)
+  })
+
   it('aborts handlers still running when the drain times out', async () => {
     const h = new ManualHandler()
     const { engine, clock } = setup({ handler: h.handle, drainTimeoutMs: 100 })

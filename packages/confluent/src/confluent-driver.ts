@@ -198,9 +198,11 @@ export class ConfluentDriver implements ConsumerDriver<Message> {
       ...(metadata === undefined ? {} : { metadata }),
     }))
     const internal = this.internal()
-    if (reason === 'revoke' || reason === 'close' || !this.consuming || this.rebalancing > 0) {
+    if (reason === 'revoke' || !this.consuming || this.rebalancing > 0) {
       // Blocks the event loop for one broker round trip, and needs no event: safe inside the
       // rebalance callback (checked against a broker: no deadlock), where revoke commits run.
+      // The close commit takes the evented path below: with the coordinator away commitSync
+      // would block the event loop (and close's closeTimeoutMs) for librdkafka's own timeouts.
       internal.commitSync(list)
       return
     }

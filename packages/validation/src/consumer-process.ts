@@ -46,6 +46,8 @@ function listen(consumer: OffsetkitConsumer): void {
     if (p.willRetry === false) emit('commit.failed', { attempt: p.attempt, ...errorFields(p.error) })
   })
   for (const name of TROUBLE) on(name, (p) => emit(name, plain(p) as Record<string, unknown>))
+  // When records waited for the membership probe (liveness.membershipProbeMs), and its answer.
+  for (const name of ['membership.probing', 'membership.probed'] as const) on(name, (p) => emit(name, plain(p) as Record<string, unknown>))
   // OFFSETKIT_VALIDATE_TRACE=commits: every commit offsetkit sends and the client confirms, in the
   // consumer's log, to tell a commit this consumer sent from one the client or broker made up.
   if (process.env['OFFSETKIT_VALIDATE_TRACE'] === 'commits') {

@@ -10,8 +10,10 @@ import type { ConsumerGlobalConfig } from 'node-rdkafka'
 import type { ConsumerArgs } from './consumer-args.js'
 
 export function createValidationConsumer(args: ConsumerArgs): OffsetkitConsumer {
-  const options: OffsetkitOptions<never> = { commit: args.commit }
   const classic = args.protocol === 'classic'
+  // The membership probe must start before the session can expire: the classic session timeout
+  // is the consumer's, KIP-848's the broker's (10 s on the validation cluster).
+  const options: OffsetkitOptions<never> = { commit: args.commit, liveness: { membershipProbeMs: Math.floor(Math.min(args.sessionTimeoutMs, 10_000) / 2) } }
   const heartbeat = Math.max(100, Math.min(500, Math.floor(args.sessionTimeoutMs / 3)))
   switch (args.client) {
     case 'kafkajs': {
