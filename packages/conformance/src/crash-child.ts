@@ -17,6 +17,8 @@ interface ChildArgs {
   /** Exactly-once runs: the adapter's transactional id; each record sends one output to `outputTopic`. */
   transactionalId?: string
   outputTopic?: string
+  /** Print membership events as JSON lines on stdout (`{"event":"partition.lost","partition":0}`). */
+  events?: boolean
 }
 
 const args = JSON.parse(process.argv[2]!) as ChildArgs
@@ -34,6 +36,12 @@ if (process.env.OFFSETKIT_CRASH_DEBUG) {
   consumer.on('commit.succeeded', ({ request }) => console.error('commit.ok', request.reason, request.offsets.map((o) => `${o.partition}:${o.offset}`).join(' ')))
   consumer.on('partition.assigned', ({ partition }) => console.error('assigned', partition))
   consumer.on('partition.lost', ({ partition }) => console.error('lost', partition))
+}
+if (args.events === true) {
+  const print = (event: string, fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`)
+  for (const name of ['partition.assigned', 'partition.revoked', 'partition.lost'] as const) consumer.on(name, ({ partition }) => print(name, { partition }))
+  consumer.on('membership.probing', ({ silentMs }) => print('membership.probing', { silentMs }))
+  consumer.on('membership.probed', ({ outcome, waitedMs }) => print('membership.probed', { outcome, waitedMs }))
 }
 process.once('SIGTERM', () => {
   void consumer.close().then(async () => {

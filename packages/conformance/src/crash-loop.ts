@@ -21,6 +21,8 @@ export interface CrashLoopOptions {
   /** Exactly-once runs: the adapter's transactional id; each record sends one output to `outputTopic`. */
   transactionalId?: string
   outputTopic?: string
+  /** The child prints membership events on stdout (see crash-child.ts). */
+  events?: boolean
 }
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url))

@@ -11,6 +11,7 @@ import { registerPolicies } from './scenarios/policies.js'
 import { registerRebalance } from './scenarios/rebalance.js'
 import { registerShutdown } from './scenarios/shutdown.js'
 import { registerTransactional } from './scenarios/transactional.js'
+import { registerZombie } from './scenarios/zombie.js'
 import { defineSuiteContext, type ConformanceSuiteOptions, type SuiteApi } from './suite-context.js'
 
 /**
@@ -44,6 +45,7 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
       registerMissingTopic(ctx)
       registerConfig(ctx)
       registerGroupLiveness(ctx)
+      registerZombie(ctx)
       registerTransactional(ctx)
     })
   }
