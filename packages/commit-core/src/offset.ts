@@ -29,7 +29,28 @@ function checked(value: bigint, original: unknown): bigint {
   return value
 }
 
+/**
+ * The value of a decimal string of at most 15 digits without sign or leading zeros (always a safe
+ * integer), or -1. Per record on the hot path: several times cheaper than BigInt(string) or
+ * Number(string), which is where an adapter's per-record time went.
+ */
+export function smallDecimal(value: string): number {
+  const length = value.length
+  if (length === 0 || length > 15 || (length > 1 && value.charCodeAt(0) === 48)) return -1
+  let result = 0
+  for (let i = 0; i < length; i++) {
+    const digit = value.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    result = result * 10 + digit
+  }
+  return result
+}
+
 function fromString(value: string): bigint {
+  if (typeof value === 'string') {
+    const small = smallDecimal(value)
+    if (small >= 0) return BigInt(small)
+  }
   if (typeof value !== 'string' || !DECIMAL.test(value)) {
     throw new OffsetError(value, 'expected a decimal string of digits without sign, spaces or leading zeros')
   }

@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, checkDeadLetterProducer } from '@offsetkit/commit-core'
-import { ClientNotRunningError, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject } from '@offsetkit/commit-core/adapter'
+import { ClientNotRunningError, classifyByCause, classifyLibrdkafkaCommitError, headersFromGrouped, headersToGrouped, isPlainObject, timestampFromString } from '@offsetkit/commit-core/adapter'
 
 const withCode = (code: number, cause?: unknown) => Object.assign(new Error(`code ${code}`, cause === undefined ? undefined : { cause }), { code })
 
@@ -68,5 +69,24 @@ describe('option checks the adapters share', () => {
     expect(isPlainObject([])).toBe(false)
     expect(isPlainObject(null)).toBe(false)
     expect(isPlainObject(new Map())).toBe(false)
+  })
+})
+
+describe('timestampFromString', () => {
+  it('is Number(value) for every string, canonical timestamps or not', () => {
+    const text = fc.oneof(
+      fc.integer({ min: 0, max: 10 ** 15 }).map(String),
+      fc.string({ unit: fc.constantFrom('0', '1', '9', ' ', '-', '.', 'e'), maxLength: 17 }),
+    )
+    fc.assert(fc.property(text, (s) => {
+      expect(Object.is(timestampFromString(s), Number(s))).toBe(true)
+    }))
+  })
+})
+
+describe('headersFromGrouped without headers', () => {
+  it('returns one shared, frozen empty list (no allocation per record)', () => {
+    expect(headersFromGrouped(undefined)).toBe(headersFromGrouped({}))
+    expect(Object.isFrozen(headersFromGrouped({}))).toBe(true)
   })
 })

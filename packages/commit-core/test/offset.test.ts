@@ -31,6 +31,21 @@ describe('offset converters', () => {
     )
   })
 
+  it('accepts exactly the canonical decimal strings: the short-string fast path agrees with the rule', () => {
+    const canonical = /^(?:0|[1-9][0-9]*)$/
+    const text = fc.oneof(
+      fc.integer({ min: 0, max: 10 ** 15 }).map(String),
+      fc.string({ unit: fc.constantFrom('0', '1', '9', ' ', '-', '+', '.', 'e', 'x', '٣'), maxLength: 17 }),
+    )
+    fc.assert(
+      fc.property(text, (s) => {
+        const valid = canonical.test(s) && BigInt(s) <= MAX
+        const parsed = (() => { try { return offsetFromString(s) } catch { return undefined } })()
+        expect(parsed === undefined ? undefined : String(parsed)).toBe(valid ? String(BigInt(s)) : undefined)
+      }),
+    )
+  })
+
   it('round-trip safe numbers (node-rdkafka)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (n) => {

@@ -1,9 +1,9 @@
 import { offsetFromString, type ConsumedRecord, type RecordHeader } from '@offsetkit/commit-core'
-import { headersFromGrouped, headersToGrouped } from '@offsetkit/commit-core/adapter'
+import { headersFromGrouped, headersToGrouped, timestampFromString } from '@offsetkit/commit-core/adapter'
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 
 /** The KafkaJS API groups headers by key (repeated keys become an array), as kafkajs does. */
-export const headersFromConfluent = (headers: KafkaJS.IHeaders | undefined): RecordHeader[] => headersFromGrouped<Buffer>(headers)
+export const headersFromConfluent = (headers: KafkaJS.IHeaders | undefined): readonly RecordHeader[] => headersFromGrouped<Buffer>(headers)
 
 export const headersToConfluent = (headers: readonly RecordHeader[]): KafkaJS.IHeaders => headersToGrouped(headers, (value) => Buffer.from(value))
 
@@ -20,7 +20,7 @@ export function recordFromConfluent(topic: string, partition: number, message: K
     key: message.key ?? null,
     value: message.value ?? null,
     headers: headersFromConfluent(message.headers),
-    timestamp: Number(message.timestamp),
+    timestamp: timestampFromString(message.timestamp),
     ...(typeof leaderEpoch === 'number' && leaderEpoch >= 0 ? { leaderEpoch } : {}),
     native: message,
   }

@@ -1,8 +1,8 @@
 import { offsetFromString, type ConsumedRecord, type RecordHeader } from '@offsetkit/commit-core'
-import { headersFromGrouped, headersToGrouped } from '@offsetkit/commit-core/adapter'
+import { headersFromGrouped, headersToGrouped, timestampFromString } from '@offsetkit/commit-core/adapter'
 import type { IHeaders, KafkaMessage } from 'kafkajs'
 
-export const headersFromKafkajs = (headers: IHeaders | undefined): RecordHeader[] => headersFromGrouped<Buffer>(headers)
+export const headersFromKafkajs = (headers: IHeaders | undefined): readonly RecordHeader[] => headersFromGrouped<Buffer>(headers)
 
 export const headersToKafkajs = (headers: readonly RecordHeader[]): IHeaders => headersToGrouped(headers, (value) => Buffer.from(value))
 
@@ -15,7 +15,7 @@ export function recordFromKafkajs(topic: string, partition: number, message: Kaf
     key: message.key ?? null,
     value: message.value,
     headers: headersFromKafkajs(message.headers),
-    timestamp: Number(message.timestamp),
+    timestamp: timestampFromString(message.timestamp),
     native: message,
   }
 }
