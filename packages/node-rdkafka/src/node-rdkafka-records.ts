@@ -1,4 +1,5 @@
 import { offsetFromNumber, type ConsumedRecord, type RecordHeader } from '@offsetkit/commit-core'
+import { NO_HEADERS } from '@offsetkit/commit-core/adapter'
 import type { Message, MessageHeader } from 'node-rdkafka'
 
 const utf8 = new TextEncoder()
@@ -13,9 +14,10 @@ function bytes(value: Buffer | string | null | undefined): Uint8Array | null {
  * order (NRD src/common.cc). A null header value arrives as an empty Buffer: librdkafka does not
  * tell the two apart here.
  */
-export function headersFromNodeRdkafka(headers: readonly MessageHeader[] | undefined): RecordHeader[] {
+export function headersFromNodeRdkafka(headers: readonly MessageHeader[] | undefined): readonly RecordHeader[] {
+  if (headers === undefined || headers.length === 0) return NO_HEADERS
   const list: RecordHeader[] = []
-  for (const header of headers ?? []) {
+  for (const header of headers) {
     for (const [key, value] of Object.entries(header)) list.push({ key, value: bytes(value) })
   }
   return list

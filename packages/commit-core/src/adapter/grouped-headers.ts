@@ -24,8 +24,8 @@ export function headersFromGrouped<B extends Uint8Array>(headers: GroupedHeaders
   return list ?? NO_HEADERS
 }
 
-/** The headers of every record that has none (shared: frozen). */
-const NO_HEADERS: readonly RecordHeader[] = Object.freeze([])
+/** The headers of every record that has none: one shared, frozen list (no allocation per record). */
+export const NO_HEADERS: readonly RecordHeader[] = Object.freeze([])
 
 /** offsetkit's list → grouped headers, each value converted by `toBytes` (e.g. `Buffer.from`). */
 export function headersToGrouped<B>(headers: readonly RecordHeader[], toBytes: (value: Uint8Array) => B): Record<string, B[]> {

@@ -9,7 +9,7 @@ export {
   LIBRDKAFKA_STALE_EPOCH,
   classifyLibrdkafkaCommitError,
 } from './librdkafka-commit-errors.js'
-export { headersFromGrouped, headersToGrouped } from './grouped-headers.js'
+export { NO_HEADERS, headersFromGrouped, headersToGrouped } from './grouped-headers.js'
 export type { GroupedHeaders } from './grouped-headers.js'
 export { ClientNotRunningError } from './client-not-running-error.js'
 export { isPlainObject } from '../option-checks.js'
