@@ -2,7 +2,7 @@
  * Microbenchmarks for commit-core (not a test). Run: pnpm --filter @offsetkit/commit-core microbench
  * Prints ns per record for tracking + commit decision (in order, and out of order with 1,000 in
  * flight), both for the bare tracker + policy and through the whole engine (dispatch included),
- * and the heap held after 0.1M / 1M / 3M records with 1,000 (and 10,000) still in flight.
+ * and the heap held after 0.1M / 1M / 10M records with 1,000 (and 10,000) still in flight.
  */
 import { createCommitEngine, offsetFromBigInt, resolveCommitPolicy, type ClientPort, type EngineRecord, type RecordOffset } from '../src/index.js'
 import { PartitionTracker, type TrackedRecord } from '../src/partition-tracker.js'
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   }
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0).padStart(5)} KiB`
   await heldAfter(200_000, WINDOW) // warm-up: JIT code and feedback would otherwise count as held
-  for (const total of [100_000, 1_000_000, 3_000_000]) {
+  for (const total of [100_000, 1_000_000, 10_000_000]) {
     console.log(`heap held after ${total.toLocaleString('en').padStart(9)} records, 1,000 in flight: ${kib(await heldAfter(total, WINDOW))}`)
   }
   const one = await heldAfter(1_000_000, WINDOW)
