@@ -603,13 +603,6 @@ class Engine<N> implements CommitEngine<N> {
     if (wasPaused && code !== 'ENGINE_CLOSED') this.flow.callPort('resume', [state.toTopicPartition()])
   }
 
-  // ---------------------------------------------------------------- internals: reconcile
-
-  /**
-   * Runs after every external event: dispatch, flow control, offset store, commit kick, timer.
-   * Re-entrant calls (a synchronous handler calling ack, a listener calling commit) only flag
-   * another round, so nothing recurses and every round sees a consistent state.
-   */
   // ---------------------------------------------------------------- internals: membership probe
 
   /**
@@ -624,13 +617,16 @@ class Engine<N> implements CommitEngine<N> {
     const silentMs = now - this.heardAt
     if (silentMs < this.probeMs) return
     // Records of partitions no longer owned are dropped at dispatch: nothing to ask about.
-    let owns = false
-    for (const state of this.states.values()) if (state.active) owns = true
-    if (!owns) return
+    if (!this.ownsAny()) return
     const probe: NonNullable<Engine<N>['probing']> = (this.probing = { since: now, fenced: false, warned: false, retry: undefined })
     this.options.logger.debug('no word from the group coordinator; probing membership before dispatching', { silentMs })
     this.events.emit('membership.probing', { silentMs })
     this.sendProbe(probe)
+  }
+
+  private ownsAny(): boolean {
+    for (const state of this.states.values()) if (state.active) return true
+    return false
   }
 
   private sendProbe(probe: NonNullable<Engine<N>['probing']>): void {
@@ -682,6 +678,13 @@ class Engine<N> implements CommitEngine<N> {
     this.probing = undefined
   }
 
+  // ---------------------------------------------------------------- internals: reconcile
+
+  /**
+   * Runs after every external event: dispatch, flow control, offset store, commit kick, timer.
+   * Re-entrant calls (a synchronous handler calling ack, a listener calling commit) only flag
+   * another round, so nothing recurses and every round sees a consistent state.
+   */
   private reconcile(): void {
     if (this.reconciling) {
       this.again = true

@@ -11,8 +11,8 @@ const utf8 = new TextEncoder()
  */
 export function headersFromGrouped<B extends Uint8Array>(headers: GroupedHeaders<B> | undefined): readonly RecordHeader[] {
   // Per record on the hot path: no allocation for the common record without headers.
-  let list: RecordHeader[] | undefined
   if (headers === undefined) return NO_HEADERS
+  let list: RecordHeader[] | undefined
   for (const key in headers) {
     if (!Object.hasOwn(headers, key)) continue
     const value = headers[key]
