@@ -18,13 +18,32 @@ export interface Shape {
   readonly records: number
 }
 
-export type RawCommit = 'none' | 'auto' | { readonly every: number }
+export type RawCommit = 'none' | 'auto' | 'per-message' | { readonly every: number }
 
 /**
  * `offsetkit`: through an adapter; `raw`: a hand-written loop on the bare client; `java`: Apache
  * Kafka's own ConsumerPerformance tool, run once per run number (not per client) as the anchor.
  */
 export type ArmKind = 'offsetkit' | 'raw' | 'java'
+
+/**
+ * A hand-written loop with client settings other than the adapters' (the `ceiling` arms): what
+ * the bare binding can do, setting by setting, without offsetkit.
+ */
+export interface RawVariant {
+  /** The one client the variant is for. */
+  readonly client: 'confluent' | 'node-rdkafka'
+  /** Callback API: records asked for per `consume(n)`, or 'flowing' (`consume()` and 'data' events). */
+  readonly consume?: number | 'flowing'
+  /** confluent: its node-rdkafka-compatible callback API (`KafkaConsumer`) instead of the KafkaJS API. */
+  readonly callbackApi?: boolean
+  /** confluent KafkaJS API: `js.consumer.max.batch.size` (-1 = unlimited, what the adapter uses). */
+  readonly maxBatchSize?: number
+  /** confluent KafkaJS API: `eachMessage` instead of `eachBatch`. */
+  readonly eachMessage?: boolean
+  /** librdkafka properties merged into the consumer's config. */
+  readonly config?: Readonly<Record<string, string | number | boolean>>
+}
 
 export interface Arm {
   /** Unique within a client; also the row label. */
@@ -41,6 +60,8 @@ export interface Arm {
   readonly concurrency: number | undefined
   readonly workMs: number
   readonly shape: Shape['id']
+  /** Raw arms of the `ceiling` group: the client settings of this loop. */
+  readonly variant?: RawVariant
 }
 
 export interface Task {
@@ -70,6 +91,7 @@ export const BATCHED_ARM = 'every:1000'
 export const TX_REFERENCE_ARM = BATCHED_ARM
 
 function arm(commit: CommitPolicyOption, extra: Partial<Omit<Arm, 'commit'>> = {}): Arm {
+  const variant = extra.variant
   const ordering = extra.ordering ?? 'partition'
   const workMs = extra.workMs ?? 0
   const concurrency = extra.concurrency
@@ -77,7 +99,42 @@ function arm(commit: CommitPolicyOption, extra: Partial<Omit<Arm, 'commit'>> = {
   const transactional = extra.transactional ?? false
   const policy = formatCommitPolicy(commit)
   const id = extra.id ?? (kind === 'raw' ? `raw ${policy}` : transactional ? `tx ${policy}` : policy)
-  return { id, kind, commit, transactional, ordering, concurrency, workMs, shape: extra.shape ?? 'main' }
+  return { id, kind, commit, transactional, ordering, concurrency, workMs, shape: extra.shape ?? 'main', ...(variant === undefined ? {} : { variant }) }
+}
+
+/** librdkafka prefetching more than its defaults (1 MiB per partition fetch, 64 MiB queued). */
+const BIG_FETCH = { 'fetch.message.max.bytes': 4_194_304, 'queued.min.messages': 1_000_000, 'queued.max.messages.kbytes': 262_144 }
+/** librdkafka prefetching less (memory). */
+const SMALL_FETCH = { 'fetch.message.max.bytes': 262_144, 'queued.max.messages.kbytes': 16_384 }
+
+/**
+ * The `ceiling` group (not in the default matrix; `--arms ceiling --clients confluent,node-rdkafka`):
+ * hand-written loops without commits on the librdkafka bindings, one setting changed at a time,
+ * to find what each binding can deliver at all (compare with `raw none` and offsetkit's `none`).
+ */
+export function ceilingArms(): Arm[] {
+  const raw = (id: string, variant: RawVariant): Arm => arm('none', { kind: 'raw', id: `raw none ${id}`, variant })
+  return [
+    raw('consume(100)', { client: 'node-rdkafka', consume: 100 }),
+    raw('consume(1000)', { client: 'node-rdkafka', consume: 1000 }),
+    raw('consume(5000)', { client: 'node-rdkafka', consume: 5000 }),
+    raw('flowing', { client: 'node-rdkafka', consume: 'flowing' }),
+    raw('consume(1000) big fetch', { client: 'node-rdkafka', consume: 1000, config: BIG_FETCH }),
+    raw('consume(1000) small fetch', { client: 'node-rdkafka', consume: 1000, config: SMALL_FETCH }),
+    raw('batch:32', { client: 'confluent', maxBatchSize: 32 }),
+    raw('batch:1000', { client: 'confluent', maxBatchSize: 1000 }),
+    raw('eachMessage', { client: 'confluent', eachMessage: true, maxBatchSize: 32 }),
+    raw('big fetch', { client: 'confluent', config: BIG_FETCH }),
+    raw('small fetch', { client: 'confluent', config: SMALL_FETCH }),
+    raw('callback consume(1000)', { client: 'confluent', callbackApi: true, consume: 1000 }),
+    raw('callback consume(5000)', { client: 'confluent', callbackApi: true, consume: 5000 }),
+    raw('callback flowing', { client: 'confluent', callbackApi: true, consume: 'flowing' }),
+  ]
+}
+
+/** Every arm `--arms` can name: the default matrix and the `ceiling` group. */
+export function allArms(): Arm[] {
+  return [...defaultArms(), ...ceilingArms()]
 }
 
 /** The arms of the issues, in display order. */
@@ -103,6 +160,8 @@ export function defaultArms(): Arm[] {
     arm({ interval: 100 }, { transactional: true }),
     arm('none', { kind: 'raw' }),
     arm({ every: 1000 }, { kind: 'raw' }),
+    // A commit acknowledged before the next record: the client's own commit round trip.
+    arm('per-message', { kind: 'raw', shape: 'slow' }),
     arm('auto', { kind: 'raw' }),
   ]
 }
@@ -112,7 +171,12 @@ export function defaultArms(): Arm[] {
  * per run, the Java anchor and the transactional arms (the slowest on `main`), expect ~40, --quick ~8.
  * per-message sync and the ordered I/O arm run ~100–400 records/s, so they get the small topic.
  */
-export function defaultShapes(quick: boolean): Shape[] {
+export function defaultShapes(quick: boolean, mainRecords?: number): Shape[] {
+  const shapes = defaultShapesOf(quick)
+  return mainRecords === undefined ? shapes : shapes.map((s) => (s.id === 'main' ? { ...s, records: mainRecords } : s))
+}
+
+function defaultShapesOf(quick: boolean): Shape[] {
   return quick
     ? [
         { id: 'main', partitions: 4, size: 200, warmup: 20_000, records: 200_000 },
@@ -131,6 +195,8 @@ export function makePlan(options: {
   readonly clients: readonly ClientName[]
   readonly runs?: number | undefined
   readonly seed?: number | undefined
+  /** Timed records on the main topic instead of the default. */
+  readonly records?: number | undefined
   readonly shapes?: readonly Shape[]
   readonly arms?: readonly Arm[]
 }): BenchPlan {
@@ -144,6 +210,8 @@ export function makePlan(options: {
   }
   for (const client of options.clients) {
     for (const a of arms.filter((x) => x.kind !== 'java')) {
+      // A ceiling arm is one client's setting: no cell at all on the others.
+      if (a.variant !== undefined && a.variant.client !== client) continue
       const reason = a.kind === 'offsetkit' && a.commit === 'auto' ? AUTO_UNSUPPORTED[client] : undefined
       if (reason !== undefined) {
         unsupported.push({ client, arm: a.id, reason })
@@ -157,7 +225,7 @@ export function makePlan(options: {
     runs,
     seed,
     clients: options.clients,
-    shapes: options.shapes ?? defaultShapes(options.quick),
+    shapes: options.shapes ?? defaultShapes(options.quick, options.records),
     arms,
     unsupported,
     tasks: shuffle(ordered, seed),

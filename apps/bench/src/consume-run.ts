@@ -58,9 +58,9 @@ function offsetkitOptions(arm: Arm): OffsetkitOptions {
 }
 
 function rawCommit(commit: CommitPolicyOption): RawCommit {
-  if (commit === 'none' || commit === 'auto') return commit
+  if (commit === 'none' || commit === 'auto' || commit === 'per-message') return commit
   if (typeof commit === 'object' && 'every' in commit && typeof commit.every === 'number' && !('interval' in commit)) return { every: commit.every }
-  throw new Error('raw baselines implement none, auto and every:N')
+  throw new Error('raw baselines implement none, auto, per-message and every:N')
 }
 
 /**
@@ -128,7 +128,7 @@ export async function consumeRun(spec: RunSpec, peaks: () => MemoryPeaks): Promi
             }
       await consumer.run({ topics: [spec.topic], handler })
     } else if (arm.kind === 'raw') {
-      const loop = await createRawLoop(client, target, spec.topic, rawCommit(arm.commit), meter)
+      const loop = await createRawLoop(client, target, spec.topic, rawCommit(arm.commit), meter, arm.variant)
       close = () => loop.close()
       await loop.start()
     } else {

@@ -14,7 +14,7 @@ export const USAGE = `usage:
   offsetkit-bench consume --topic T --group G --client kafkajs|confluent|node-rdkafka --commit POLICY
                           [--ordering partition|key|unordered] [--concurrency C] [--work-ms MS]
                           [--record FILE] [--exit-when-idle MS] [--brokers B]
-  offsetkit-bench bench [--quick] [--clients kafkajs,confluent,node-rdkafka] [--arms ARMS] [--out DIR] [--runs N] [--seed N] [--brokers B]
+  offsetkit-bench bench [--quick] [--clients kafkajs,confluent,node-rdkafka] [--arms ARMS] [--out DIR] [--runs N] [--records N] [--seed N] [--brokers B]
   offsetkit-bench report DIR
 POLICY: per-message | per-message-async | every:N | interval:MS | every:N,interval:MS | auto | none
 ARMS: comma-separated arm ids (java, none, every:1000, tx every:100, raw none, …) or groups (${Object.keys(ARM_GROUPS).join(', ')})
@@ -55,6 +55,8 @@ export interface BenchCommand {
   readonly out: string | undefined
   readonly runs: number | undefined
   readonly seed: number | undefined
+  /** Timed records on the main topic (default 600,000; --quick 200,000). */
+  readonly records: number | undefined
 }
 
 export interface ReportCommand {
@@ -78,7 +80,7 @@ const SPECS = {
   },
   bench: {
     brokers: { type: 'string' }, quick: { type: 'boolean' }, clients: { type: 'string' }, arms: { type: 'string' }, out: { type: 'string' },
-    runs: { type: 'string' }, seed: { type: 'string' },
+    runs: { type: 'string' }, seed: { type: 'string' }, records: { type: 'string' },
   },
   report: {},
 } as const satisfies Record<string, Spec>
@@ -204,6 +206,7 @@ export function parseCommand(argv: readonly string[]): Command {
       out: optional(values, 'out'),
       runs: optionalInteger(values, 'runs', 1, 100),
       seed: optionalInteger(values, 'seed', 0, 2 ** 32 - 1),
+      records: optionalInteger(values, 'records', 1_000, 100_000_000),
     }
   }
   // report

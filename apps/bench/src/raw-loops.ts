@@ -5,7 +5,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript'
 import { performance } from 'node:perf_hooks'
 import type { ClientName } from './bench-clients.js'
-import type { RawCommit } from './bench-plan.js'
+import type { RawCommit, RawVariant } from './bench-plan.js'
 import type { ConsumerTarget } from './create-bench-consumer.js'
 import type { RunMeter } from './run-meter.js'
 
@@ -87,14 +87,20 @@ class SingleFlightCommits {
   }
 }
 
-export async function createRawLoop(client: ClientName, target: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): Promise<RawLoop> {
+export async function createRawLoop(client: ClientName, target: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter, variant?: RawVariant): Promise<RawLoop> {
+  if (variant !== undefined && variant.client !== client) throw new Error(`a ${variant.client} setting, not for ${client}`)
   switch (client) {
     case 'kafkajs':
       return kafkajsLoop(await import('kafkajs'), target, topic, commit, meter)
-    case 'confluent':
-      return confluentLoop((await import('@confluentinc/kafka-javascript')).KafkaJS, target, topic, commit, meter)
+    case 'confluent': {
+      const library = await import('@confluentinc/kafka-javascript')
+      // Its node-rdkafka-compatible callback API: the same loop as node-rdkafka's. Per-message
+      // commits too: the KafkaJS API's commitOffsets resolves before the broker answers.
+      if (variant?.callbackApi === true || commit === 'per-message') return nodeRdkafkaLoop(library.KafkaConsumer as unknown as typeof import('node-rdkafka').KafkaConsumer, target, topic, commit, meter, variant)
+      return confluentLoop(library.KafkaJS, target, topic, commit, meter, variant)
+    }
     case 'node-rdkafka':
-      return nodeRdkafkaLoop((await import('node-rdkafka')).default, target, topic, commit, meter)
+      return nodeRdkafkaLoop((await import('node-rdkafka')).default.KafkaConsumer, target, topic, commit, meter, variant)
   }
 }
 
@@ -111,6 +117,7 @@ function kafkajsLoop({ Kafka, logLevel }: typeof import('kafkajs'), { brokers, g
   const pending = new PendingOffsets()
   const every = typeof commit === 'object' ? commit.every : undefined
   const commits = new SingleFlightCommits(pending, (offsets) => timed(meter, () => consumer.commitOffsets(offsets)))
+  const perMessage = commit === 'per-message'
   return {
     async start() {
       // kafkajs' own auto-commit (at every batch end) reports each commit as an instrumentation event.
@@ -123,6 +130,11 @@ function kafkajsLoop({ Kafka, logLevel }: typeof import('kafkajs'), { brokers, g
         eachBatch: async ({ batch }) => {
           for (const message of batch.messages) {
             meter.record()
+            if (perMessage) {
+              // Resolves with the broker's OffsetCommit response.
+              await timed(meter, () => consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next(message.offset) }]))
+              continue
+            }
             if (every === undefined) continue
             pending.set(batch.topic, batch.partition, next(message.offset))
             if (pending.since >= every) commits.request()
@@ -140,12 +152,13 @@ function kafkajsLoop({ Kafka, logLevel }: typeof import('kafkajs'), { brokers, g
   }
 }
 
-function confluentLoop(KafkaJS: typeof import('@confluentinc/kafka-javascript').KafkaJS, { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+function confluentLoop(KafkaJS: typeof import('@confluentinc/kafka-javascript').KafkaJS, { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter, variant?: RawVariant): RawLoop {
   const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } })
   const consumer = kafka.consumer({
     kafkaJS: { groupId, fromBeginning: true, autoCommit: commit === 'auto' },
-    // Unlimited batches, as the adapter uses.
-    'js.consumer.max.batch.size': -1,
+    // Unlimited batches, as the adapter uses (unless a ceiling arm says otherwise).
+    'js.consumer.max.batch.size': variant?.maxBatchSize ?? -1,
+    ...variant?.config,
   } as KafkaJS.ConsumerConstructorConfig)
   const pending = new PendingOffsets()
   const every = typeof commit === 'object' ? commit.every : undefined
@@ -157,6 +170,15 @@ function confluentLoop(KafkaJS: typeof import('@confluentinc/kafka-javascript').
     async start() {
       await consumer.connect()
       await consumer.subscribe({ topics: [topic] })
+      if (variant?.eachMessage === true) {
+        if (commit !== 'none') throw new Error('the eachMessage loop commits nothing')
+        await consumer.run({
+          eachMessage: async () => {
+            meter.record()
+          },
+        })
+        return
+      }
       await consumer.run({
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch }) => {
@@ -179,9 +201,13 @@ function confluentLoop(KafkaJS: typeof import('@confluentinc/kafka-javascript').
   }
 }
 
-function nodeRdkafkaLoop(Rdkafka: typeof import('node-rdkafka'), { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter): RawLoop {
+/** node-rdkafka's KafkaConsumer, or confluent's node-rdkafka-compatible one (its callback API). */
+function nodeRdkafkaLoop(KafkaConsumer: typeof import('node-rdkafka').KafkaConsumer, { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter, variant?: RawVariant): RawLoop {
   const auto = commit === 'auto'
-  const consumer = new Rdkafka.KafkaConsumer(
+  const perMessage = commit === 'per-message'
+  const batch = variant?.consume ?? 500
+  if (batch === 'flowing' && commit !== 'none') throw new Error('the flowing loop commits nothing')
+  const consumer = new KafkaConsumer(
     {
       'metadata.broker.list': brokers,
       'group.id': groupId,
@@ -189,6 +215,7 @@ function nodeRdkafkaLoop(Rdkafka: typeof import('node-rdkafka'), { brokers, grou
       // Stored only after processing: with auto-commit, librdkafka commits what we stored.
       'enable.auto.offset.store': false,
       offset_commit_cb: true,
+      ...variant?.config,
     },
     { 'auto.offset.reset': 'earliest' },
   )
@@ -217,14 +244,29 @@ function nodeRdkafkaLoop(Rdkafka: typeof import('node-rdkafka'), { brokers, grou
       })
       consumer.setDefaultConsumeTimeout(100)
       consumer.subscribe([topic])
+      if (batch === 'flowing') {
+        // Flowing mode: the client consumes in a loop of its own and emits every record.
+        consumer.on('data', () => meter.record())
+        consumer.consume()
+        return
+      }
       polling = true
       loop = new Promise((resolve) => {
         const poll = (): void => {
           if (!polling) return resolve()
-          consumer.consume(500, (error, messages) => {
+          consumer.consume(batch, (error, messages) => {
             if (error) return void setTimeout(poll, 100)
             for (const message of messages) {
               meter.record()
+              if (perMessage) {
+                // commitSync returns once the broker answered (it blocks the event loop meanwhile,
+                // as a hand-written synchronous loop would).
+                const started = performance.now()
+                meter.commitStarted()
+                consumer.commitSync({ topic: message.topic, partition: message.partition, offset: message.offset + 1 })
+                meter.commitSucceeded(performance.now() - started)
+                continue
+              }
               if (every === undefined && !auto) continue
               pending.set(message.topic, message.partition, String(message.offset + 1))
               if (every !== undefined && pending.since >= every) commits.request()

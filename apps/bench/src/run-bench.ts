@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm'
 import { performance } from 'node:perf_hooks'
 import { JAVA, type BenchClient } from './bench-clients.js'
 import { BenchKafka } from './bench-kafka.js'
-import { defaultArms, makePlan, type Arm, type Shape } from './bench-plan.js'
+import { allArms, defaultArms, makePlan, type Arm, type Shape } from './bench-plan.js'
 import { javaUnavailable } from './java-consumer-perf.js'
 import { ensureKafkaToolsJars } from './kafka-tools-jars.js'
 import { measureRun, type PreparedTopic } from './measure-run.js'
@@ -84,8 +84,8 @@ export async function runBench(
   const startedAt = new Date()
   const began = performance.now()
   const selected = command.arms
-  const arms = (matrix.arms ?? defaultArms()).filter((a) => selected === undefined || selected.includes(a.id))
-  const plan = makePlan({ quick: command.quick, clients: command.clients, runs: command.runs, seed: command.seed, ...matrix, arms })
+  const arms = (matrix.arms ?? (selected === undefined ? defaultArms() : allArms())).filter((a) => selected === undefined || selected.includes(a.id))
+  const plan = makePlan({ quick: command.quick, clients: command.clients, runs: command.runs, seed: command.seed, records: command.records, ...matrix, arms })
   const dir = command.out ?? join('bench-results', startedAt.toISOString().replace(/[:.]/g, '-'))
   log(`offsetkit-bench: ${plan.tasks.length} runs (${plan.clients.join(', ')}; ${plan.arms.length} arms; ${plan.runs} per cell; seed ${plan.seed}) → ${dir}`)
   const code = measuredCode()
@@ -147,7 +147,7 @@ export async function runBench(
       seed: plan.seed,
       clients: plan.clients,
       shapes: plan.shapes,
-      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null, transactional: a.transactional })),
+      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null, transactional: a.transactional, ...(a.variant === undefined ? {} : { client: a.variant.client }) })),
       unsupported,
       runs,
       processPerRun: true,

@@ -1,10 +1,11 @@
-import { defaultArms, type Arm } from './bench-plan.js'
+import { allArms, type Arm } from './bench-plan.js'
 import { UsageError } from './usage-error.js'
 
 /** Names for several arms at once in `--arms`; none of them is an arm id. */
 export const ARM_GROUPS: Readonly<Record<string, (arm: Arm) => boolean>> = {
   tx: (arm) => arm.transactional,
-  raw: (arm) => arm.kind === 'raw',
+  raw: (arm) => arm.kind === 'raw' && arm.variant === undefined,
+  ceiling: (arm) => arm.variant !== undefined,
   io: (arm) => arm.workMs > 0,
 }
 
@@ -13,7 +14,7 @@ export const ARM_GROUPS: Readonly<Record<string, (arm: Arm) => boolean>> = {
  * comma (`every:1000,interval:1000`), so the list is read greedily: at each place the longest run
  * of comma-joined parts that names an arm or a group wins.
  */
-export function selectArms(text: string, all: readonly Arm[] = defaultArms()): Arm[] {
+export function selectArms(text: string, all: readonly Arm[] = allArms()): Arm[] {
   const ids = new Set(all.map((a) => a.id))
   const accepted = `a comma-separated list of arm ids (${[...ids].join(', ')}) or groups (${Object.keys(ARM_GROUPS).join(', ')})`
   const parts = text.split(',').map((part) => part.trim())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultArms, defaultShapes, makePlan } from '../src/bench-plan.js'
+import { ceilingArms, defaultArms, defaultShapes, makePlan } from '../src/bench-plan.js'
 
 describe('makePlan', () => {
   it('has every arm of the issue once per client', () => {
@@ -44,5 +44,21 @@ describe('makePlan', () => {
       expect(shape.warmup).toBeGreaterThan(0)
       expect(shape.records).toBeLessThanOrEqual(full.find((s) => s.id === shape.id)?.records ?? 0)
     }
+  })
+
+  it('ceiling arms are raw no-commit loops, each run on its one client only, outside the default matrix', () => {
+    const arms = ceilingArms()
+    expect(arms.every((a) => a.kind === 'raw' && a.commit === 'none' && a.shape === 'main' && a.variant !== undefined)).toBe(true)
+    expect(defaultArms().some((a) => a.variant !== undefined)).toBe(false)
+    const plan = makePlan({ quick: true, clients: ['kafkajs', 'confluent', 'node-rdkafka'], arms, seed: 1 })
+    for (const task of plan.tasks) expect(task.arm.variant?.client).toBe(task.client)
+    expect(plan.tasks).toHaveLength(arms.length)
+    expect(plan.unsupported).toEqual([])
+  })
+
+  it('--records sizes the main topic only', () => {
+    const plan = makePlan({ quick: false, clients: ['kafkajs'], records: 2_000_000 })
+    expect(plan.shapes.find((s) => s.id === 'main')?.records).toBe(2_000_000)
+    expect(plan.shapes.filter((s) => s.id !== 'main')).toEqual(defaultShapes(false).filter((s) => s.id !== 'main'))
   })
 })

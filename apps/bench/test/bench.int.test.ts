@@ -27,7 +27,7 @@ describe('offsetkit-bench bench (tiny matrix)', () => {
     const keep = new Set(['none', 'auto', 'per-message', 'every:100', 'interval:100', 'unordered c64 10ms', 'tx every:100', 'raw none', 'raw every:1000', 'raw auto'])
     const arms = defaultArms().filter((a) => keep.has(a.id))
     const { results, markdown } = await runBench(
-      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs', 'node-rdkafka'], arms: undefined, out, runs: 1, seed: 1 },
+      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs', 'node-rdkafka'], arms: undefined, out, runs: 1, seed: 1, records: undefined },
       { shapes, arms },
     )
     const failed = results.runs.filter((r) => r.status !== 'ok')
@@ -62,7 +62,7 @@ describe('offsetkit-bench bench (tiny matrix)', () => {
     dirs.push(out)
     const shapes: Shape[] = [{ id: 'main', partitions: 4, size: 200, warmup: 5_000, records: 50_000 }]
     const { results, markdown } = await runBench(
-      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs'], arms: undefined, out, runs: 1, seed: 1 },
+      { command: 'bench', brokers: bootstrapServers, quick: true, clients: ['kafkajs'], arms: undefined, out, runs: 1, seed: 1, records: undefined },
       { shapes, arms: defaultArms().filter((a) => a.id === 'java' || a.id === 'none') },
     )
     expect(results.runs.filter((r) => r.status !== 'ok')).toEqual([])

@@ -67,8 +67,8 @@ describe('parseCommand', () => {
 
   it('parses bench and report', () => {
     expect(parseCommand(['bench'])).toMatchObject({ command: 'bench', quick: false, clients: ['kafkajs', 'confluent', 'node-rdkafka'], arms: undefined, out: undefined })
-    expect(parseCommand(['bench', '--quick', '--clients', 'node-rdkafka,kafkajs', '--out', 'd', '--runs', '2', '--seed', '7'])).toMatchObject({
-      quick: true, clients: ['node-rdkafka', 'kafkajs'], out: 'd', runs: 2, seed: 7,
+    expect(parseCommand(['bench', '--quick', '--clients', 'node-rdkafka,kafkajs', '--out', 'd', '--runs', '2', '--seed', '7', '--records', '2000000'])).toMatchObject({
+      quick: true, clients: ['node-rdkafka', 'kafkajs'], out: 'd', runs: 2, seed: 7, records: 2_000_000,
     })
     expect(parseCommand(['report', 'dir'])).toEqual({ command: 'report', dir: 'dir' })
     expect(parseCommand([])).toEqual({ command: 'help' })
@@ -89,6 +89,7 @@ describe('parseCommand', () => {
     [['produce', '--topic', 't', '--partitions', '1', '--messages', '3'], '--size', 'required'],
     [['produce', '--topic', 't', '--partitions', '1', '--messages', '3', '--size', '1', '--brokers', 'nohost'], '--brokers', 'host:port'],
     [['bench', '--runs', '0'], '--runs', 'an integer from 1'],
+    [['bench', '--records', '10'], '--records', 'an integer from 1000'],
     [['bench', '--arms', 'java,tx,fast'], '--arms', 'tx every:100'],
     [['bench', '--fast'], '--fast', '--quick'],
     [['report'], 'DIR', 'exactly one'],
