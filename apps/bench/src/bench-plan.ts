@@ -126,6 +126,7 @@ export function ceilingArms(): Arm[] {
     raw('eachMessage', { client: 'confluent', eachMessage: true, maxBatchSize: 32 }),
     raw('big fetch', { client: 'confluent', config: BIG_FETCH }),
     raw('small fetch', { client: 'confluent', config: SMALL_FETCH }),
+    raw('batch:1000 small fetch', { client: 'confluent', maxBatchSize: 1000, config: SMALL_FETCH }),
     raw('callback consume(1000)', { client: 'confluent', callbackApi: true, consume: 1000 }),
     raw('callback consume(5000)', { client: 'confluent', callbackApi: true, consume: 5000 }),
     raw('callback flowing', { client: 'confluent', callbackApi: true, consume: 'flowing' }),
