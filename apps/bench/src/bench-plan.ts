@@ -56,6 +56,8 @@ export interface Arm {
    * commit is one producer transaction (exactly-once).
    */
   readonly transactional: boolean
+  /** offsetkit arms: a batch handler (`run({ batchHandler })`) instead of a per-record one. */
+  readonly batch?: boolean
   readonly ordering: Ordering
   readonly concurrency: number | undefined
   readonly workMs: number
@@ -98,8 +100,12 @@ function arm(commit: CommitPolicyOption, extra: Partial<Omit<Arm, 'commit'>> = {
   const kind = extra.kind ?? 'offsetkit'
   const transactional = extra.transactional ?? false
   const policy = formatCommitPolicy(commit)
-  const id = extra.id ?? (kind === 'raw' ? `raw ${policy}` : transactional ? `tx ${policy}` : policy)
-  return { id, kind, commit, transactional, ordering, concurrency, workMs, shape: extra.shape ?? 'main', ...(variant === undefined ? {} : { variant }) }
+  const id = extra.id ?? (kind === 'raw' ? `raw ${policy}` : transactional ? `tx ${policy}` : extra.batch === true ? `batch ${policy}` : policy)
+  return {
+    id, kind, commit, transactional, ordering, concurrency, workMs, shape: extra.shape ?? 'main',
+    ...(extra.batch === true ? { batch: true } : {}),
+    ...(variant === undefined ? {} : { variant }),
+  }
 }
 
 /** librdkafka prefetching more than its defaults (1 MiB per partition fetch, 64 MiB queued). */
@@ -156,6 +162,9 @@ export function defaultArms(): Arm[] {
     arm({ every: 1000, interval: 1000 }, { id: `partition ${IO_WORK_MS}ms`, ...io, shape: 'slow' }),
     arm({ every: 1000, interval: 1000 }, { id: `unordered c16 ${IO_WORK_MS}ms`, ...io, ordering: 'unordered', concurrency: 16 }),
     arm({ every: 1000, interval: 1000 }, { id: `unordered c64 ${IO_WORK_MS}ms`, ...io, ordering: 'unordered', concurrency: 64 }),
+    // The batch handler: one tracked unit per partition batch instead of per record.
+    arm('none', { batch: true }),
+    arm({ every: 1000 }, { batch: true }),
     arm({ every: 100 }, { transactional: true }),
     arm({ every: 1000 }, { transactional: true }),
     arm({ interval: 100 }, { transactional: true }),

@@ -126,7 +126,16 @@ export async function consumeRun(spec: RunSpec, peaks: () => MemoryPeaks): Promi
           : () => {
               meter.record()
             }
-      await consumer.run({ topics: [spec.topic], handler })
+      if (arm.batch === true) {
+        await consumer.run({
+          topics: [spec.topic],
+          batchHandler: (batch) => {
+            for (let i = 0; i < batch.records.length; i++) meter.record()
+          },
+        })
+      } else {
+        await consumer.run({ topics: [spec.topic], handler })
+      }
     } else if (arm.kind === 'raw') {
       const loop = await createRawLoop(client, target, spec.topic, rawCommit(arm.commit), meter, arm.variant)
       close = () => loop.close()

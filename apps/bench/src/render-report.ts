@@ -1,5 +1,5 @@
 import { JAVA, type BenchClient, type ClientName } from './bench-clients.js'
-import { TX_REFERENCE_ARM, type ArmKind } from './bench-plan.js'
+import { BATCHED_ARM, TX_REFERENCE_ARM, type ArmKind } from './bench-plan.js'
 import type { ArmInfo, BenchResults, RunResult } from './run-result.js'
 import { median, spread, type Spread } from './stats.js'
 
@@ -124,6 +124,9 @@ export interface Headline {
   readonly perMessageVsRaw: number | undefined
   readonly offsetkitVsRaw: number | undefined
   readonly noCommitVsRaw: number | undefined
+  /** offsetkit's batch handler ÷ the raw loop: none, and every:1000. */
+  readonly batchNoCommitVsRaw: number | undefined
+  readonly batchVsRaw: number | undefined
   readonly c64OfLimit: number | undefined
   readonly unorderedSpeedup: number | undefined
   readonly noCommitVsJava: number | undefined
@@ -145,6 +148,8 @@ export function headlines(results: BenchResults, cells = summarize(results)): He
       perMessageVsRaw: div(rate('per-message'), rate('raw per-message')),
       offsetkitVsRaw: div(rate('every:1000'), rate('raw every:1000')),
       noCommitVsRaw: div(rate('none'), rate('raw none')),
+      batchNoCommitVsRaw: div(rate('batch none'), rate('raw none')),
+      batchVsRaw: div(rate(`batch ${BATCHED_ARM}`), rate(`raw ${BATCHED_ARM}`)),
       c64OfLimit: c64 === undefined ? undefined : cell(c64.id)?.ratio,
       unorderedSpeedup: c64 === undefined || ordered === undefined ? undefined : div(rate(c64.id), rate(ordered.id)),
       noCommitVsJava: cell('none')?.ratioToJava,
@@ -192,11 +197,11 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push(
     '## Headline ratios',
     '',
-    '| client | every:1000 / no-commit | per-message / no-commit | per-message / raw per-message | offsetkit every:1000 / raw every:1000 | offsetkit none / raw none | unordered c64 / limit | c64 speed-up vs partition order | offsetkit none / Java | raw none / Java | tx every:1000 / every:1000 |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| client | every:1000 / no-commit | per-message / no-commit | per-message / raw per-message | offsetkit every:1000 / raw every:1000 | offsetkit none / raw none | batch handler every:1000 / raw every:1000 | batch handler none / raw none | unordered c64 / limit | c64 speed-up vs partition order | offsetkit none / Java | raw none / Java | tx every:1000 / every:1000 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   )
   for (const r of h) {
-    lines.push(`| ${r.client} | ${pct(r.batchedVsNoCommit)} | ${pct(r.perMessageVsNoCommit)} | ${pct(r.perMessageVsRaw)} | ${pct(r.offsetkitVsRaw)} | ${pct(r.noCommitVsRaw)} | ${pct(r.c64OfLimit)} | ${r.unorderedSpeedup === undefined ? '–' : `${r.unorderedSpeedup.toFixed(1)}×`} | ${pct(r.noCommitVsJava)} | ${pct(r.rawNoCommitVsJava)} | ${pct(r.txVsAtLeastOnce)} |`)
+    lines.push(`| ${r.client} | ${pct(r.batchedVsNoCommit)} | ${pct(r.perMessageVsNoCommit)} | ${pct(r.perMessageVsRaw)} | ${pct(r.offsetkitVsRaw)} | ${pct(r.noCommitVsRaw)} | ${pct(r.batchVsRaw)} | ${pct(r.batchNoCommitVsRaw)} | ${pct(r.c64OfLimit)} | ${r.unorderedSpeedup === undefined ? '–' : `${r.unorderedSpeedup.toFixed(1)}×`} | ${pct(r.noCommitVsJava)} | ${pct(r.rawNoCommitVsJava)} | ${pct(r.txVsAtLeastOnce)} |`)
   }
   lines.push('')
   const java = cells.find((c) => c.client === JAVA)

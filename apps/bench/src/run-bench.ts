@@ -147,7 +147,7 @@ export async function runBench(
       seed: plan.seed,
       clients: plan.clients,
       shapes: plan.shapes,
-      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null, transactional: a.transactional, ...(a.variant === undefined ? {} : { client: a.variant.client }) })),
+      arms: plan.arms.map((a) => ({ id: a.id, kind: a.kind, shape: a.shape, workMs: a.workMs, concurrency: a.concurrency ?? null, transactional: a.transactional, ...(a.batch === true ? { batch: true } : {}), ...(a.variant === undefined ? {} : { client: a.variant.client }) })),
       unsupported,
       runs,
       processPerRun: true,

@@ -47,6 +47,8 @@ export interface ArmInfo {
   readonly concurrency: number | null
   /** Absent in results written before the transactional arms existed. */
   readonly transactional?: boolean
+  /** offsetkit's batch handler (absent: per record). */
+  readonly batch?: boolean
   /** A ceiling arm: the one client it runs on (absent: every client). */
   readonly client?: ClientName
 }

@@ -4,6 +4,7 @@ import { UsageError } from './usage-error.js'
 /** Names for several arms at once in `--arms`; none of them is an arm id. */
 export const ARM_GROUPS: Readonly<Record<string, (arm: Arm) => boolean>> = {
   tx: (arm) => arm.transactional,
+  batch: (arm) => arm.batch === true,
   raw: (arm) => arm.kind === 'raw' && arm.variant === undefined,
   ceiling: (arm) => arm.variant !== undefined,
   io: (arm) => arm.workMs > 0,

@@ -7,7 +7,7 @@ describe('makePlan', () => {
     expect(ids).toEqual(expect.arrayContaining([
       'none', 'auto', 'per-message', 'per-message-async', 'every:10', 'every:100', 'every:1000', 'interval:100', 'interval:1000',
       'every:1000,interval:1000', 'unordered c16 10ms', 'unordered c64 10ms', 'raw none', 'raw every:1000', 'raw auto',
-      'java', 'tx every:100', 'tx every:1000', 'tx interval:100',
+      'java', 'tx every:100', 'tx every:1000', 'tx interval:100', 'batch none', 'batch every:1000', 'raw per-message',
     ]))
     expect(new Set(ids).size).toBe(ids.length)
   })

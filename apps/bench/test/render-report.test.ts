@@ -31,6 +31,7 @@ const results: BenchResults = {
     { id: 'raw none', kind: 'raw', shape: 'main', workMs: 0, concurrency: null },
     { id: 'raw every:1000', kind: 'raw', shape: 'main', workMs: 0, concurrency: null },
     { id: 'raw per-message', kind: 'raw', shape: 'slow', workMs: 0, concurrency: null },
+    { id: 'batch none', kind: 'offsetkit', shape: 'main', workMs: 0, concurrency: null, batch: true },
     { id: 'raw none consume(1000)', kind: 'raw', shape: 'main', workMs: 0, concurrency: null, client: 'node-rdkafka' },
     { id: 'tx every:1000', kind: 'offsetkit', shape: 'main', workMs: 0, concurrency: null, transactional: true },
   ],
@@ -44,6 +45,7 @@ const results: BenchResults = {
     run('raw none', 120_000),
     run('raw every:1000', 100_000),
     run('raw per-message', 520),
+    run('batch none', 114_000),
     run('tx every:1000', 49_000, { commitsPerSec: 12.5, output: { records: 1010, distinctInputs: 1010 } }),
     run('java', 400_000, { client: 'java', kind: 'java', commits: null, commitP50Ms: null, commitP99Ms: null, commitsPerSec: null, eldP99Ms: null, cpuSeconds: null, rssMiB: 300, heapMiB: null, mbPerSec: 80 }),
   ],
@@ -94,6 +96,8 @@ describe('summarize', () => {
     expect(h?.batchedVsNoCommit).toBeCloseTo(0.98)
     expect(h?.perMessageVsNoCommit).toBeCloseTo(0.005)
     expect(h?.perMessageVsRaw).toBeCloseTo(500 / 520)
+    expect(h?.batchNoCommitVsRaw).toBeCloseTo(114 / 120)
+    expect(h?.batchVsRaw).toBeUndefined()
     expect(h?.offsetkitVsRaw).toBeCloseTo(0.98)
     expect(h?.noCommitVsRaw).toBeCloseTo(100 / 120)
     expect(h?.c64OfLimit).toBeCloseTo(0.95)
@@ -118,7 +122,7 @@ describe('renderers', () => {
     expect(md).toContain('| java | 400,000 | 80.0 | 300 | ok 1/1 |')
     expect(md).toContain("## Exactly-once (mode: 'transactional')")
     expect(md).toContain('| kafkajs | tx every:1000 | 49,000 | 12.5 | 6.0 / 9.0 | 50.0 % | 1,010 | ok 1/1 |')
-    expect(md).toContain('| kafkajs | 98.0 % | 0.5 % | 96.2 % | 98.0 % | 83.3 % | 95.0 % | 16.0× | 25.0 % | 30.0 % | 50.0 % |')
+    expect(md).toContain('| kafkajs | 98.0 % | 0.5 % | 96.2 % | 98.0 % | 83.3 % | – | 95.0 % | 95.0 % | 16.0× | 25.0 % | 30.0 % | 50.0 % |')
     expect(md).toContain('n/a (no offset store)')
     expect(md).toContain('FAILED 1/2')
   })
@@ -126,7 +130,7 @@ describe('renderers', () => {
   it('svg draws one bar per measured cell and marks the missing ones', () => {
     const svg = renderSvg(results)
     expect(svg.startsWith('<svg')).toBe(true)
-    expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(9)
+    expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(10)
     expect(svg).toContain('kafkajs none: 100000 records/s')
     expect(svg).toContain('Java ConsumerPerformance: 400000 records/s')
     expect(svg).toContain('>n/a<')

@@ -13,6 +13,7 @@ describe('selectArms (--arms)', () => {
     expect(ids('raw')).toEqual(['raw none', 'raw every:1000', 'raw per-message', 'raw auto'])
     expect(ids('io')).toEqual(['partition 10ms', 'unordered c16 10ms', 'unordered c64 10ms'])
     expect(ids(' java , raw none ')).toEqual(['java', 'raw none'])
+    expect(ids('batch')).toEqual(['batch none', 'batch every:1000'])
     expect(ids('ceiling')).toEqual(ceilingArms().map((a) => a.id))
     expect(ids('raw none,raw none consume(1000)')).toEqual(['raw none', 'raw none consume(1000)'])
   })
@@ -33,7 +34,7 @@ describe('selectArms (--arms)', () => {
     expect(error).toBeInstanceOf(UsageError)
     expect((error as UsageError).flag).toBe('--arms')
     expect((error as UsageError).message).toContain('tx every:1000')
-    expect((error as UsageError).message).toContain('groups (tx, raw, ceiling, io)')
+    expect((error as UsageError).message).toContain('groups (tx, batch, raw, ceiling, io)')
   })
 
   it('every arm id selects exactly itself', () => {

@@ -71,8 +71,14 @@ export interface CommitRetryOptions {
 export interface CommitEngineOptions<N = unknown> {
   /** The adapter's port to its client. */
   readonly port: ClientPort<N>
-  /** Called once per record. */
+  /** Called once per record (with `batch: true`, once per batch: the record is an `EngineBatch`). */
   readonly handler: RecordHandler<N>
+  /**
+   * Batch handler: each run of one partition's records in one `recordsArrived` call is tracked,
+   * dispatched, retried and committed past as one unit, and the handler gets it as a
+   * {@link RecordBatch}. Needs `ordering` 'partition' or 'unordered'. Default false.
+   */
+  readonly batch?: boolean
   /** Default: the system clock. Tests pass a FakeClock. */
   readonly clock?: Clock
   /** Where the engine logs. Default: `noopLogger` for the bare engine; consumers default to `consoleLogger('warn')`. */
@@ -119,6 +125,7 @@ export interface CommitEngineOptions<N = unknown> {
 export interface ResolvedOptions<N> {
   readonly port: ClientPort<N>
   readonly handler: RecordHandler<N>
+  readonly batch: boolean
   readonly clock: Clock
   readonly logger: Logger
   readonly policy: CommitPolicy
@@ -143,7 +150,7 @@ export const USER_OPTION_KEYS = [
   'commitRetry', 'drainTimeoutMs', 'closeTimeoutMs', 'mode', 'liveness',
 ] as const
 
-const OPTION_KEYS = ['port', 'handler', 'clock', ...USER_OPTION_KEYS] as const
+const OPTION_KEYS = ['port', 'handler', 'batch', 'clock', ...USER_OPTION_KEYS] as const
 
 /** Checks every option before anything runs; throws a ConfigError naming the first bad one. */
 export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): ResolvedOptions<N> {
@@ -166,13 +173,20 @@ export function resolveCommitEngineOptions<N>(options: CommitEngineOptions<N>): 
   const maxInFlight = checkInteger('maxInFlight', o.maxInFlight, 1, 10_000)
   const retry =
     o.commitRetry === undefined ? {} : checkObject('commitRetry', o.commitRetry, ['retries', 'backoff'], '{ retries?, backoff? }')
+  if (o.batch !== undefined && typeof o.batch !== 'boolean') throw new ConfigError('batch', o.batch, 'true or false')
+  const batch = o.batch === true
+  const ordering = checkOneOf('ordering', o.ordering, ['partition', 'key', 'unordered'], 'partition')
+  if (batch && ordering === 'key') {
+    throw new ConfigError('ordering', 'key', "'partition' or 'unordered' with a batch handler (a batch holds every key of its partition's run)")
+  }
   return {
     port,
     handler: o.handler as RecordHandler<N>,
+    batch,
     clock,
     logger,
     policy,
-    ordering: checkOneOf('ordering', o.ordering, ['partition', 'key', 'unordered'], 'partition'),
+    ordering,
     manualAck: checkOneOf('ack', o.ack, ['handler', 'manual'], 'handler') === 'manual',
     maxInFlightPerPartition: checkInteger('maxInFlightPerPartition', o.maxInFlightPerPartition, 1, 1000),
     maxInFlight,

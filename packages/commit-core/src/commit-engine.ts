@@ -19,6 +19,7 @@ import { outputRecords } from './output-records.js'
 import { OwnedPartitions } from './owned-partitions.js'
 import { PartitionState, TrackedEntry, partitionFields, type PreparedOffsets } from './partition-state.js'
 import { PartitionTracker } from './partition-tracker.js'
+import { EngineBatch } from './record-batch.js'
 import { RecordFailures } from './record-failures.js'
 import { redactSecrets } from './redact-secrets.js'
 import type { TopicPartition } from './topic-partition.js'
@@ -323,8 +324,11 @@ class Engine<N> implements CommitEngine<N> {
     const positions = options?.fetchPositions
     if (positions !== undefined) for (const p of positions) this.checkOffset(p.offset)
     const now = this.options.clock.now()
-    let state: PartitionState<N> | undefined
-    for (const record of records) state = this.arrive(record, state, now)
+    if (this.options.batch) this.arriveBatches(records, now)
+    else {
+      let state: PartitionState<N> | undefined
+      for (const record of records) state = this.arrive(record, state, now)
+    }
     if (positions !== undefined) for (const p of positions) this.advance(p.topic, p.partition, p.offset)
     this.reconcile()
   }
@@ -424,11 +428,54 @@ class Engine<N> implements CommitEngine<N> {
       if (!state.acceptsRecords()) return this.drop(record, 'not-dispatching')
     }
     if (!state.tracker.accepts(record.offset)) return this.drop(record, 'duplicate')
-    const entry = new TrackedEntry(record, state, state.epoch, this.dispatcher.laneFor(state, record), now)
-    state.tracker.track(entry)
-    this.flow.tracked(state)
-    this.dispatcher.enqueue(entry)
+    this.track(new TrackedEntry(record, state, state.epoch, this.dispatcher.laneFor(state, record), now))
     return state
+  }
+
+  private track(entry: TrackedEntry<N>): void {
+    entry.state.tracker.track(entry)
+    this.flow.tracked(entry.state, entry.count)
+    this.dispatcher.enqueue(entry)
+  }
+
+  /**
+   * Batch handler: each run of one partition's records in this delivery becomes one batch, tracked
+   * and dispatched as one entry. Records are checked one by one as `arrive` does (not assigned,
+   * not dispatching, duplicates are dropped and evented); the rest of the run forms the batch.
+   */
+  private arriveBatches(records: readonly EngineRecord<N>[], now: number): void {
+    let state: PartitionState<N> | undefined
+    let run: EngineRecord<N>[] = []
+    let last: EngineRecord<N> | undefined
+    const flush = (): void => {
+      if (state !== undefined && run.length > 0) {
+        const batch = new EngineBatch(state.topic, state.partition, run)
+        // A drop's listener may have changed the partition meanwhile: only a current one tracks it.
+        if (state.acceptsRecords() && state.tracker.accepts(batch.offset)) {
+          this.track(new TrackedEntry(batch, state, state.epoch, this.dispatcher.laneFor(state, batch), now))
+        }
+      }
+      run = []
+      last = undefined
+    }
+    for (const record of records) {
+      if (state === undefined || state.partition !== record.partition || state.topic !== record.topic) {
+        flush()
+        state = this.states.get(record.topic, record.partition)
+        if (state === undefined) {
+          this.drop(record, 'not-assigned')
+          continue
+        }
+        state.lastDeliveryAt = now
+      }
+      if (!state.acceptsRecords()) this.drop(record, 'not-dispatching')
+      else if (!state.tracker.accepts(record.offset) || (last !== undefined && record.offset <= last.offset)) this.drop(record, 'duplicate')
+      else {
+        run.push(record)
+        last = record
+      }
+    }
+    flush()
   }
 
   private advance(topic: string, partition: number, next: CommitOffset): void {
@@ -460,13 +507,14 @@ class Engine<N> implements CommitEngine<N> {
     const moved = state.tracker.complete(entry)
     if (this.options.transactional) {
       // Held, with its outputs, until a transaction commits past it: in flight until then.
-      state.held.push({ offset: entry.offset, records: entry.outputs ?? [] })
+      state.held.push({ offset: entry.offset, records: entry.outputs ?? [], count: entry.count })
+      state.heldRecords += entry.count
       entry.outputs = undefined
       this.flow.held(state)
     } else {
-      this.flow.done(state)
+      this.flow.done(state, entry.count)
     }
-    this.scheduler.recordDone(state, moved)
+    this.scheduler.recordDone(state, moved, entry.count)
   }
 
   /** `context.send`: collects the outputs of the record's current attempt (transactional mode). */

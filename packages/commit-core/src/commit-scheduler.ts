@@ -44,9 +44,9 @@ export class CommitScheduler<N> {
     this.state = { trigger: 'record', recordsSinceCommit: 0, lastCommitAt: deps.clock.now(), pending: false }
   }
 
-  /** A record of `state` is done; `moved`: the partition's watermark moved with it. */
-  recordDone(state: PartitionState<N>, moved: boolean): void {
-    this.state.recordsSinceCommit++
+  /** `count` records of `state` are done (a batch: its records); `moved`: the partition's watermark moved with them. */
+  recordDone(state: PartitionState<N>, moved: boolean, count = 1): void {
+    this.state.recordsSinceCommit += count
     if (moved) this.watermarkMoved(state)
     this.decide('record', state)
   }

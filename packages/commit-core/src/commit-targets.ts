@@ -62,9 +62,14 @@ export function applyCommitted<N>(
       state.committed = target.offset
       // Produced in the committed transaction: never again.
       if (state.held.length > 0) {
-        const before = state.held.length
-        state.held = state.held.filter((h) => h.offset >= target.offset)
-        released(state, before - state.held.length)
+        let count = 0
+        state.held = state.held.filter((h) => {
+          if (h.offset >= target.offset) return true
+          count += h.count
+          return false
+        })
+        state.heldRecords -= count
+        released(state, count)
       }
     } else logger.debug('commit reply for an old epoch ignored', { ...partitionFields(state), epoch: target.epoch })
   }

@@ -71,14 +71,14 @@ export class FlowControl<N> {
   }
 
   /** A record of `state` was tracked (its tracker already counts it). */
-  tracked(state: PartitionState<N>): void {
-    this.inFlightCount++
+  tracked(state: PartitionState<N>, count = 1): void {
+    this.inFlightCount += count
     this.recheck(state)
   }
 
-  /** A record of `state` is done (its tracker no longer counts it). */
-  done(state: PartitionState<N>): void {
-    this.inFlightCount--
+  /** `count` records of `state` are done (its tracker no longer counts them). */
+  done(state: PartitionState<N>, count = 1): void {
+    this.inFlightCount -= count
     this.recheck(state)
   }
 
@@ -103,7 +103,7 @@ export class FlowControl<N> {
 
   /** The partition's records no longer count (released, or reset by a seek). */
   forget(state: PartitionState<N>): void {
-    this.inFlightCount -= state.tracker.inFlight + state.held.length
+    this.inFlightCount -= state.tracker.inFlight + state.heldRecords
     if (state.overBound) this.overBoundCount--
     state.overBound = false
     this.recheckGlobal()
@@ -181,7 +181,7 @@ export class FlowControl<N> {
   }
 
   private recheck(state: PartitionState<N>): void {
-    const over = this.partitionBound.isOver(state.overBound, state.tracker.inFlight + state.held.length)
+    const over = this.partitionBound.isOver(state.overBound, state.tracker.inFlight + state.heldRecords)
     if (over !== state.overBound) {
       state.overBound = over
       this.overBoundCount += over ? 1 : -1

@@ -118,14 +118,18 @@ export {
 
 export { createOffsetkitConsumer, ConsumerStateError } from './offsetkit-consumer.js'
 export type {
+  BatchRunOptions,
+  ConsumedBatchHandler,
   ConsumedRecordHandler,
   ConsumerDriver,
   ConsumerHealth,
   ConsumerStateErrorCode,
   OffsetkitConsumer,
   OffsetkitOptions,
+  RecordRunOptions,
   RunOptions,
 } from './offsetkit-consumer.js'
+export type { RecordBatch } from './record-batch.js'
 export type { ConsumedRecord, RecordHeader } from './consumed-record.js'
 export { DEAD_LETTER_HEADERS, checkDeadLetterTopic, deadLetterMessage } from './dead-letter.js'
 // For adapters (it throws core's own ConfigError, so it lives in the main entry: a copy of the class

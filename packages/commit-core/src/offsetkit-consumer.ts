@@ -3,6 +3,7 @@ import { createCommitEngine, type CommitEngine, type CommitEngineStats, type Eng
 import type { CommitEngineEvents } from './commit-engine-events.js'
 import { USER_OPTION_KEYS, resolveCommitEngineOptions, type CommitEngineOptions, type HandlerContext, type RecordHandler } from './commit-engine-options.js'
 import type { ConsumedRecord } from './consumed-record.js'
+import type { RecordBatch } from './record-batch.js'
 import { ConfigError } from './config-error.js'
 import { consoleLogger } from './logger.js'
 import { ClientError } from './client-error.js'
@@ -12,17 +13,46 @@ import { checkKnownKeys, isPlainObject } from './option-checks.js'
 import type { Listener } from './typed-emitter.js'
 
 /** What a user configures; the adapter supplies the port, `run()` the handler. */
-export type OffsetkitOptions<N = unknown> = Omit<CommitEngineOptions<N>, 'port' | 'handler'>
+export type OffsetkitOptions<N = unknown> = Omit<CommitEngineOptions<N>, 'port' | 'handler' | 'batch'>
 
 /** Resolve (or return) when done; throw or reject to fail the attempt. */
 export type ConsumedRecordHandler<N = unknown> = (record: ConsumedRecord<N>, context: HandlerContext) => void | PromiseLike<unknown>
 
-/** What `run()` consumes and the handler it calls. */
-export interface RunOptions<N = unknown> {
+/**
+ * Resolve (or return) when the whole batch is done; throw or reject to fail it as a whole (it is
+ * retried, then skipped, dead-lettered record by record, or it stops its partition, as the
+ * failure policy says). `context.ack()` acks the batch; `context.send` (transactional mode) sends
+ * outputs of the batch.
+ */
+export type ConsumedBatchHandler<N = unknown> = (batch: RecordBatch<ConsumedRecord<N>>, context: HandlerContext) => void | PromiseLike<unknown>
+
+/** What `run()` consumes and the handler it calls: exactly one of `handler` and `batchHandler`. */
+export type RunOptions<N = unknown> = RecordRunOptions<N> | BatchRunOptions<N>
+
+export interface RecordRunOptions<N = unknown> {
   /** Topics to subscribe to. */
   readonly topics: readonly string[]
   /** Called once per record; resolve when done (or ack through the context with `ack: 'manual'`). */
   readonly handler: ConsumedRecordHandler<N>
+  readonly batchHandler?: undefined
+}
+
+/**
+ * A batch handler: per call, the records of one partition the client delivered together (a
+ * kafkajs batch, the run of one partition in a librdkafka `consume(n)`). One tracked unit per
+ * batch instead of one per record: the least per-record cost offsetkit has. Commit policies still
+ * count records (`every: 1000` commits after the batches holding 1,000 records are done), and
+ * in-flight bounds count records (a batch over `maxInFlightPerPartition` pauses its partition until
+ * it is done). Ordering 'partition' (default: one batch at a time per partition) or 'unordered'.
+ * In `record.*` and `partition.stopped` events, `record` is the batch (its `offset` is the first
+ * record's); `engine.ack(record)` does not apply (use `context.ack()`).
+ */
+export interface BatchRunOptions<N = unknown> {
+  /** Topics to subscribe to. */
+  readonly topics: readonly string[]
+  readonly handler?: undefined
+  /** Called once per batch; resolve when every record of it is done. */
+  readonly batchHandler: ConsumedBatchHandler<N>
 }
 
 /**
@@ -112,14 +142,19 @@ class Consumer<N> implements OffsetkitConsumer<N> {
     private readonly options: OffsetkitOptions<N>,
   ) {}
 
-  async run({ topics, handler }: RunOptions<N>): Promise<void> {
+  async run(options: RunOptions<N>): Promise<void> {
+    const { topics, handler, batchHandler } = (isPlainObject(options) ? options : {}) as { topics?: readonly string[]; handler?: unknown; batchHandler?: unknown }
     if (this.state !== 'idle') {
       throw this.state === 'running'
         ? new ConsumerStateError('ALREADY_RUNNING', 'run() was already called on this consumer')
         : new ConsumerStateError('CLOSED', 'run() after close(): create a new consumer')
     }
+    if (!isPlainObject(options)) throw new ConfigError('run', options, '{ topics, handler } or { topics, batchHandler }')
     checkTopics(topics)
-    if (typeof handler !== 'function') throw new ConfigError('handler', handler, 'a function (record, context) => void | Promise')
+    const batch = batchHandler !== undefined
+    if (batch && handler !== undefined) throw new ConfigError('batchHandler', batchHandler, 'absent when handler is given: one of handler (per record) and batchHandler (per batch)')
+    if (batch && typeof batchHandler !== 'function') throw new ConfigError('batchHandler', batchHandler, 'a function (batch, context) => void | Promise')
+    if (!batch && typeof handler !== 'function') throw new ConfigError('handler', handler, 'a function (record, context) => void | Promise (or give batchHandler instead)')
     // Drivers hand the engine ConsumedRecords only, so the handler sees what it was promised.
     const logger = this.options.logger ?? consoleLogger('warn')
     const engine = createCommitEngine<N>({
@@ -129,7 +164,9 @@ class Consumer<N> implements OffsetkitConsumer<N> {
       // membership after a silence, by default; the bare engine only on request.
       liveness: { starvationMs: 60_000, groupStallMs: 120_000, membershipProbeMs: 10_000, ...this.options.liveness },
       port: this.driver.port,
-      handler: handler as RecordHandler<N>,
+      // A batch consumer's engine calls its handler with an EngineBatch: a RecordBatch of ConsumedRecords.
+      handler: (batch ? batchHandler : handler) as RecordHandler<N>,
+      batch,
     })
     this.engine = engine
     if (this.options.mode === 'transactional') {
@@ -230,7 +267,7 @@ class Consumer<N> implements OffsetkitConsumer<N> {
   }
 }
 
-function checkTopics(topics: unknown): void {
+function checkTopics(topics: unknown): asserts topics is readonly string[] {
   const accepted = 'a non-empty array of topic names (non-empty strings)'
   if (!Array.isArray(topics) || topics.length === 0) throw new ConfigError('topics', topics, accepted)
   topics.forEach((topic, i) => {

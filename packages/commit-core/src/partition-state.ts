@@ -2,6 +2,7 @@ import type { CommitEntry, EngineRecord, OutputRecord, PartitionOutputs } from '
 import type { CancelTimer } from './clock.js'
 import type { PreparedCommit } from './commit-pipeline.js'
 import { Deque } from './deque.js'
+import { EngineBatch } from './record-batch.js'
 import type { CommitOffset, RecordOffset } from './offset.js'
 import type { PartitionTracker, TrackedRecord } from './partition-tracker.js'
 import type { TopicPartition } from './topic-partition.js'
@@ -45,6 +46,9 @@ export class TrackedEntry<N> implements TrackedRecord {
   sendingAttempt = 0
   readonly offset: RecordOffset
   readonly leaderEpoch: number | undefined
+  /** A batch (batch handler): its last offset and record count; absent for a single record. */
+  readonly lastOffset: RecordOffset | undefined
+  readonly count: number
 
   constructor(
     readonly record: EngineRecord<N>,
@@ -55,6 +59,9 @@ export class TrackedEntry<N> implements TrackedRecord {
   ) {
     this.offset = record.offset
     this.leaderEpoch = record.leaderEpoch
+    const batch = record instanceof EngineBatch ? record : undefined
+    this.lastOffset = batch?.lastOffset
+    this.count = batch === undefined ? 1 : batch.count
   }
 
   /** Still in its partition's current epoch and not fenced: its outcome counts. */
@@ -87,6 +94,8 @@ export class PartitionState<N> implements TopicPartition {
    * commit takes those below its offset.
    */
   held: HeldOutputs[] = []
+  /** Records in `held` (a batch counts its records). */
+  heldRecords = 0
   drained: (() => void) | undefined
   revoking: Promise<void> | undefined
   /** Clock time of the last delivery (any record, even a duplicate), or of the assignment. */
@@ -142,6 +151,7 @@ export class PartitionState<N> implements TopicPartition {
     this.signal = this.controller.signal
     this.committed = undefined
     this.held = []
+    this.heldRecords = 0
   }
 
   /** Retires the lanes (and their queues) and starts new empty ones. */
@@ -194,6 +204,8 @@ export interface PreparedOffsets<N> extends PreparedCommit {
 export interface HeldOutputs {
   readonly offset: RecordOffset
   readonly records: readonly OutputRecord[]
+  /** Input records it stands for (a batch: its records). */
+  readonly count: number
 }
 
 /** For log lines. */

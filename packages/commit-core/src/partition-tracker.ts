@@ -3,7 +3,12 @@ import { nextOffsetAfter, resumeAt, type CommitOffset, type RecordOffset } from 
 
 /** What the tracker needs from a record; the engine's own entries carry more. */
 export interface TrackedRecord {
+  /** The record's offset; for a batch, its first record's. */
   readonly offset: RecordOffset
+  /** A batch: its last record's offset (absent: a single record). */
+  readonly lastOffset?: RecordOffset | undefined
+  /** A batch: how many records it holds (absent: 1). In-flight counts are in records. */
+  readonly count?: number
   readonly leaderEpoch?: number | undefined
   /** Set by the tracker; never by anyone else. */
   done: boolean
@@ -24,6 +29,8 @@ export class PartitionTracker<T extends TrackedRecord = TrackedRecord> {
   private readonly records = new Deque<T>()
   /** Done records still behind an unfinished head. */
   private doneBehindHead = 0
+  /** Records (a batch counts its records) seen and not done. */
+  private pending = 0
   private highest: RecordOffset | undefined
   private position: CommitOffset | undefined
   private releasedLeaderEpoch: number | undefined
@@ -41,7 +48,8 @@ export class PartitionTracker<T extends TrackedRecord = TrackedRecord> {
   /** Tracks a record; returns false (and tracks nothing) when `accepts` is false. */
   track(record: T): boolean {
     if (!this.accepts(record.offset)) return false
-    this.highest = record.offset
+    this.highest = record.lastOffset ?? record.offset
+    this.pending += record.count ?? 1
     this.records.pushBack(record)
     return true
   }
@@ -50,6 +58,7 @@ export class PartitionTracker<T extends TrackedRecord = TrackedRecord> {
   complete(record: T): boolean {
     if (record.done) return false
     record.done = true
+    this.pending -= record.count ?? 1
     if (this.records.peekFront() !== record) {
       this.doneBehindHead++
       return false
@@ -99,9 +108,9 @@ export class PartitionTracker<T extends TrackedRecord = TrackedRecord> {
     return this.highest
   }
 
-  /** Records seen and not done. */
+  /** Records seen and not done (a batch counts its records). */
   get inFlight(): number {
-    return this.records.size - this.doneBehindHead
+    return this.pending
   }
 
   /** The oldest record not done (it is always the head). */

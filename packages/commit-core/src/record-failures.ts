@@ -1,10 +1,11 @@
-import type { ClientPort } from './client-port.js'
+import type { ClientPort, EngineRecord } from './client-port.js'
 import type { Clock } from './clock.js'
 import type { CommitEngineEvents } from './commit-engine-events.js'
 import type { FailurePolicy } from './failure-policy.js'
 import type { Logger } from './logger.js'
 import { partitionFields, type Lane, type PartitionState, type TrackedEntry } from './partition-state.js'
 import { ProcessingError } from './processing-error.js'
+import { recordsOf } from './record-batch.js'
 
 type FailureEvent = 'record.failed' | 'record.skipped' | 'record.dead-lettered' | 'partition.stopped' | 'consumer.stopped'
 
@@ -164,14 +165,20 @@ export class RecordFailures<N> {
       if (state.running === 0) state.drained?.()
       this.deps.reconcile()
     }
+    // A batch is dead-lettered record by record, in offset order.
+    const records = recordsOf(entry.record)
     let produced: Promise<void>
     try {
       if (this.deps.transactional) {
-        const output = (this.deps.port.deadLetterOutput as NonNullable<ClientPort<N>['deadLetterOutput']>)(entry.record, error, entry.attempt)
-        entry.outputs = [output]
+        const output = this.deps.port.deadLetterOutput as NonNullable<ClientPort<N>['deadLetterOutput']>
+        entry.outputs = records.map((record) => output(record, error, entry.attempt))
         produced = Promise.resolve()
       } else {
-        produced = Promise.resolve((this.deps.port.deadLetter as NonNullable<ClientPort<N>['deadLetter']>)(entry.record, error, entry.attempt))
+        const deadLetter = this.deps.port.deadLetter as NonNullable<ClientPort<N>['deadLetter']>
+        // The first produce starts now (as for a single record), each next one after the previous.
+        const [first, ...rest] = records as [EngineRecord<N>, ...EngineRecord<N>[]]
+        produced = Promise.resolve(deadLetter(first, error, entry.attempt))
+        for (const record of rest) produced = produced.then(() => deadLetter(record, error, entry.attempt))
       }
     } catch (thrown) {
       produced = Promise.reject(thrown)

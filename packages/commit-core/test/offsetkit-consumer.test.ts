@@ -51,6 +51,27 @@ describe('createOffsetkitConsumer', () => {
     await expect(consumer.run({ topics: [], handler: () => undefined })).rejects.toMatchObject({ option: 'topics' })
     await expect(consumer.run({ topics: ['a', ''], handler: () => undefined })).rejects.toMatchObject({ option: 'topics[1]' })
     await expect(consumer.run({ topics: ['a'], handler: 'no' as never })).rejects.toMatchObject({ option: 'handler' })
+    await expect(consumer.run({ topics: ['a'] } as never)).rejects.toMatchObject({ option: 'handler' })
+    await expect(consumer.run({ topics: ['a'], batchHandler: 'no' as never })).rejects.toMatchObject({ option: 'batchHandler' })
+    await expect(consumer.run({ topics: ['a'], handler: () => undefined, batchHandler: () => undefined } as never)).rejects.toMatchObject({ option: 'batchHandler' })
+    await expect(consumer.run(undefined as never)).rejects.toBeInstanceOf(ConfigError)
+    const keyed = createOffsetkitConsumer(new FakeDriver(), { clock: new FakeClock(), ordering: 'key' })
+    await expect(keyed.run({ topics: ['a'], batchHandler: () => undefined })).rejects.toMatchObject({ option: 'ordering' })
+  })
+
+  it('batchHandler: one call per partition batch of ConsumedRecords, committed past on close', async () => {
+    const driver = new FakeDriver()
+    const consumer = createOffsetkitConsumer(driver, { clock: new FakeClock(), commit: 'manual' })
+    const seen: string[] = []
+    await consumer.run({
+      topics: ['t'],
+      batchHandler: (batch) => void seen.push(`${batch.topic}[${batch.partition}] ${batch.firstOffset}-${batch.lastOffset}: ${batch.records.map((r) => r.native).join(',')}`),
+    })
+    driver.engine!.recordsArrived([record(0), record(1), record(2)])
+    await flushMicrotasks()
+    expect(seen).toEqual(['t[0] 0-2: m0,m1,m2'])
+    await consumer.close()
+    expect(driver.port.committed('t', 0)).toBe(3n)
   })
 
   it('runs the handler with the consumed record, commits on demand, and closes in order', async () => {
