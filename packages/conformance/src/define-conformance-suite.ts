@@ -1,4 +1,5 @@
 import type { ConformanceFactory } from './conformance-factory.js'
+import { registerBatch } from './scenarios/batch.js'
 import { registerConfig } from './scenarios/config.js'
 import { registerCrash } from './scenarios/crash.js'
 import { registerFailures } from './scenarios/failures.js'
@@ -46,6 +47,7 @@ export function defineConformanceSuite(api: SuiteApi, factory: ConformanceFactor
       registerConfig(ctx)
       registerGroupLiveness(ctx)
       registerZombie(ctx)
+      registerBatch(ctx)
       registerTransactional(ctx)
     })
   }
