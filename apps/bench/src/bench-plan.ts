@@ -127,11 +127,19 @@ export function ceilingArms(): Arm[] {
     raw('flowing', { client: 'node-rdkafka', consume: 'flowing' }),
     raw('consume(1000) big fetch', { client: 'node-rdkafka', consume: 1000, config: BIG_FETCH }),
     raw('consume(1000) small fetch', { client: 'node-rdkafka', consume: 1000, config: SMALL_FETCH }),
+    // librdkafka postpones a partition's next fetch by fetch.queue.backoff.ms (default 1000) once
+    // its queue passed queued.min.messages / queued.max.messages.kbytes.
+    raw('queue backoff:10ms', { client: 'node-rdkafka', config: { 'fetch.queue.backoff.ms': 10 } }),
     raw('batch:32', { client: 'confluent', maxBatchSize: 32 }),
     raw('batch:1000', { client: 'confluent', maxBatchSize: 1000 }),
+    // The KafkaJS API sizes each consume(n) to this much consumption (default 1500 ms): one call
+    // converts all n messages on the event loop.
+    raw('batch:1000 cache:100ms', { client: 'confluent', maxBatchSize: 1000, config: { 'js.consumer.max.cache.size.per.worker.ms': 100 } }),
+    raw('batch:1000 cache:20ms', { client: 'confluent', maxBatchSize: 1000, config: { 'js.consumer.max.cache.size.per.worker.ms': 20 } }),
     raw('eachMessage', { client: 'confluent', eachMessage: true, maxBatchSize: 32 }),
     raw('big fetch', { client: 'confluent', config: BIG_FETCH }),
     raw('small fetch', { client: 'confluent', config: SMALL_FETCH }),
+    raw('queue backoff:10ms', { client: 'confluent', config: { 'fetch.queue.backoff.ms': 10 } }),
     raw('batch:1000 small fetch', { client: 'confluent', maxBatchSize: 1000, config: SMALL_FETCH }),
     raw('callback consume(1000)', { client: 'confluent', callbackApi: true, consume: 1000 }),
     raw('callback consume(5000)', { client: 'confluent', callbackApi: true, consume: 5000 }),

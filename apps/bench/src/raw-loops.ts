@@ -96,7 +96,9 @@ export async function createRawLoop(client: ClientName, target: ConsumerTarget, 
       const library = await import('@confluentinc/kafka-javascript')
       // Its node-rdkafka-compatible callback API: the same loop as node-rdkafka's. Per-message
       // commits too: the KafkaJS API's commitOffsets resolves before the broker answers.
-      if (variant?.callbackApi === true || commit === 'per-message') return nodeRdkafkaLoop(library.KafkaConsumer as unknown as typeof import('node-rdkafka').KafkaConsumer, target, topic, commit, meter, variant)
+      // (A CommonJS module: its callback API is on the default export when imported.)
+      const callbackApi = ((library as unknown as { default?: typeof library }).default ?? library).KafkaConsumer
+      if (variant?.callbackApi === true || commit === 'per-message') return nodeRdkafkaLoop(callbackApi as unknown as typeof import('node-rdkafka').KafkaConsumer, target, topic, commit, meter, variant)
       return confluentLoop(library.KafkaJS, target, topic, commit, meter, variant)
     }
     case 'node-rdkafka':
