@@ -18,6 +18,12 @@ function flag(value: unknown): boolean | undefined {
  * - `enable.auto.commit`: false, except with `commit: 'auto'` (core then feeds the offset store).
  * - `rebalance_cb` and `offset_commit_cb` belong to the adapter: the first so commit-on-revoke
  *   happens before the partitions are released, the second to acknowledge async commits.
+ * - `fetch.queue.backoff.ms` defaults to 10 (librdkafka: 1000), unless given: once a partition's
+ *   prefetch queue is over `queued.min.messages`/`queued.max.messages.kbytes`, librdkafka postpones
+ *   its next fetch by this much, and at 1000 a consumer that drains its queue faster than that sits
+ *   idle for the rest of the second. Measured (`offsetkit-bench`, 4 partitions × 200 B, local
+ *   broker, 3 December 2026): the bare node-rdkafka loop 104k → 173k records/s, peak RSS unchanged
+ *   (154 → 161 MiB), event-loop p99 unchanged (~5 ms). The queue bounds still hold.
  */
 export function resolveNodeRdkafkaConfig(
   config: unknown,
@@ -59,6 +65,7 @@ export function resolveNodeRdkafkaConfig(
   }
   return {
     global: {
+      'fetch.queue.backoff.ms': 10,
       ...config,
       'enable.auto.commit': autoCommit,
       'enable.auto.offset.store': false,

@@ -4,6 +4,7 @@ import Kafka from 'node-rdkafka'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '@offsetkit/commit-core'
 import { offsetkitNodeRdkafka, type NodeRdkafkaOffsetkitOptions } from '../src/index.js'
+import { resolveNodeRdkafkaConfig } from '../src/resolve-node-rdkafka-config.js'
 
 const base = { 'metadata.broker.list': '127.0.0.1:1', 'group.id': 'g' }
 
@@ -54,6 +55,11 @@ describe('offsetkitNodeRdkafka option checks (before connecting)', () => {
   it('rejects a dead-letter producer without delivery reports (dead letters would never be acknowledged)', () => {
     const producer = new Kafka.Producer({ 'metadata.broker.list': '127.0.0.1:1' })
     expect(rejected(base, { deadLetter: { producer } }).option).toBe('deadLetter.producer')
+  })
+
+  it('defaults fetch.queue.backoff.ms to 10 (librdkafka: 1000), and keeps the value given', () => {
+    expect(resolveNodeRdkafkaConfig(base, undefined, false).global['fetch.queue.backoff.ms']).toBe(10)
+    expect(resolveNodeRdkafkaConfig({ ...base, 'fetch.queue.backoff.ms': 500 }, undefined, false).global['fetch.queue.backoff.ms']).toBe(500)
   })
 
   it('accepts a valid configuration without connecting', () => {
