@@ -185,12 +185,15 @@ export function renderMarkdown(results: BenchResults): string {
     `- Machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
     `- Broker: Apache Kafka ${broker.version ?? 'unknown'} (${broker.source}), group.coordinator.append.linger.ms = ${broker.appendLingerMs ?? 'unknown'}.`,
     `- Topics (pre-produced; timed records after a discarded warm-up): ${results.shapes
+      .filter((s) => results.arms.some((a) => a.shape === s.id))
       .map((s) => `${s.id} = ${s.partitions} partitions × ${s.size} B, ${s.warmup.toLocaleString('en-US')} + ${s.records.toLocaleString('en-US')} records`)
       .join('; ')}.`,
-    `- Arms on the main topic unless marked: ${results.arms
-      .filter((a) => a.shape !== 'main')
-      .map((a) => `${a.id} → ${a.shape}`)
-      .join(', ')}.`,
+    ...(results.arms.some((a) => a.shape !== 'main')
+      ? [`- Arms on the main topic unless marked: ${results.arms
+          .filter((a) => a.shape !== 'main')
+          .map((a) => `${a.id} → ${a.shape}`)
+          .join(', ')}.`]
+      : []),
     '',
   ]
   const h = headlines(results, cells)
