@@ -6,7 +6,7 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript'
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest'
 import { uniqueName, waitFor } from '@offsetkit/broker'
-import type { OffsetkitConsumer } from '@offsetkit/commit-core'
+import type { ConsumedRecordHandler, OffsetkitConsumer } from '@offsetkit/commit-core'
 import { KafkaHarness } from '../../conformance/src/kafka-harness.js'
 import { offsetkitConfluent, type ConfluentOffsetkitOptions } from '../src/index.js'
 
@@ -21,7 +21,7 @@ beforeAll(() => {
 afterAll(() => harness.close())
 
 type Message = KafkaJS.KafkaMessage
-type Handler = Parameters<OffsetkitConsumer<Message>['run']>[0]['handler']
+type Handler = ConsumedRecordHandler<Message>
 
 function consumer(groupId: string, options: ConfluentOffsetkitOptions = {}): OffsetkitConsumer<Message> {
   const c = offsetkitConfluent(kafka, { kafkaJS: { groupId, fromBeginning: true, sessionTimeout: 10_000 } }, {
