@@ -129,7 +129,7 @@ export function ceilingArms(): Arm[] {
     raw('consume(1000) small fetch', { client: 'node-rdkafka', consume: 1000, config: SMALL_FETCH }),
     // librdkafka postpones a partition's next fetch by fetch.queue.backoff.ms (default 1000) once
     // its queue passed queued.min.messages / queued.max.messages.kbytes.
-    raw('queue backoff:10ms', { client: 'node-rdkafka', config: { 'fetch.queue.backoff.ms': 10 } }),
+    raw('consume(500) queue backoff:10ms', { client: 'node-rdkafka', config: { 'fetch.queue.backoff.ms': 10 } }),
     raw('batch:32', { client: 'confluent', maxBatchSize: 32 }),
     raw('batch:1000', { client: 'confluent', maxBatchSize: 1000 }),
     // The KafkaJS API sizes each consume(n) to this much consumption (default 1500 ms): one call

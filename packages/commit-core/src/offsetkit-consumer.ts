@@ -29,11 +29,13 @@ export type ConsumedBatchHandler<N = unknown> = (batch: RecordBatch<ConsumedReco
 /** What `run()` consumes and the handler it calls: exactly one of `handler` and `batchHandler`. */
 export type RunOptions<N = unknown> = RecordRunOptions<N> | BatchRunOptions<N>
 
+/** `run()` with a handler per record. */
 export interface RecordRunOptions<N = unknown> {
   /** Topics to subscribe to. */
   readonly topics: readonly string[]
   /** Called once per record; resolve when done (or ack through the context with `ack: 'manual'`). */
   readonly handler: ConsumedRecordHandler<N>
+  /** Absent: a consumer runs one kind of handler. */
   readonly batchHandler?: undefined
 }
 
@@ -50,6 +52,7 @@ export interface RecordRunOptions<N = unknown> {
 export interface BatchRunOptions<N = unknown> {
   /** Topics to subscribe to. */
   readonly topics: readonly string[]
+  /** Absent: a consumer runs one kind of handler. */
   readonly handler?: undefined
   /** Called once per batch; resolve when every record of it is done. */
   readonly batchHandler: ConsumedBatchHandler<N>

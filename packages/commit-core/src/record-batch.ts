@@ -8,7 +8,9 @@ import type { RecordOffset } from './offset.js'
  * committed past only once it is done.
  */
 export interface RecordBatch<R extends EngineRecord = EngineRecord> {
+  /** Topic of every record in the batch. */
   readonly topic: string
+  /** Partition of every record in the batch. */
   readonly partition: number
   /** In offset order; offsets may have gaps (compaction, transaction markers). */
   readonly records: readonly R[]
