@@ -102,7 +102,8 @@ export async function createRawLoop(client: ClientName, target: ConsumerTarget, 
       return confluentLoop(library.KafkaJS, target, topic, commit, meter, variant)
     }
     case 'node-rdkafka':
-      return nodeRdkafkaLoop((await import('node-rdkafka')).default.KafkaConsumer, target, topic, commit, meter, variant)
+      // The node-rdkafka adapter's default (librdkafka: 1000).
+      return nodeRdkafkaLoop((await import('node-rdkafka')).default.KafkaConsumer, target, topic, commit, meter, variant, { 'fetch.queue.backoff.ms': 10 })
   }
 }
 
@@ -204,7 +205,16 @@ function confluentLoop(KafkaJS: typeof import('@confluentinc/kafka-javascript').
 }
 
 /** node-rdkafka's KafkaConsumer, or confluent's node-rdkafka-compatible one (its callback API). */
-function nodeRdkafkaLoop(KafkaConsumer: typeof import('node-rdkafka').KafkaConsumer, { brokers, groupId }: ConsumerTarget, topic: string, commit: RawCommit, meter: RunMeter, variant?: RawVariant): RawLoop {
+function nodeRdkafkaLoop(
+  KafkaConsumer: typeof import('node-rdkafka').KafkaConsumer,
+  { brokers, groupId }: ConsumerTarget,
+  topic: string,
+  commit: RawCommit,
+  meter: RunMeter,
+  variant: RawVariant | undefined,
+  /** What the adapter sets unless told otherwise, so the loop runs the client as offsetkit's arm does. */
+  defaults: Readonly<Record<string, string | number | boolean>> = {},
+): RawLoop {
   const auto = commit === 'auto'
   const perMessage = commit === 'per-message'
   const batch = variant?.consume ?? 500
@@ -217,6 +227,7 @@ function nodeRdkafkaLoop(KafkaConsumer: typeof import('node-rdkafka').KafkaConsu
       // Stored only after processing: with auto-commit, librdkafka commits what we stored.
       'enable.auto.offset.store': false,
       offset_commit_cb: true,
+      ...defaults,
       ...variant?.config,
     },
     { 'auto.offset.reset': 'earliest' },
@@ -232,7 +243,7 @@ function nodeRdkafkaLoop(KafkaConsumer: typeof import('node-rdkafka').KafkaConsu
     const done = acknowledge
     acknowledge = undefined
     if (done !== undefined) done(error)
-    else meter.commitStarted() // librdkafka's own auto-commit
+    else if (auto) meter.commitStarted() // librdkafka's own auto-commit (commitSync's reports are counted where it is called)
   })
   const commits = new SingleFlightCommits(pending, (offsets) =>
     timed(meter, () => new Promise<void>((resolve, reject) => {
