@@ -101,9 +101,11 @@ export async function createRawLoop(client: ClientName, target: ConsumerTarget, 
       if (variant?.callbackApi === true || commit === 'per-message') return nodeRdkafkaLoop(callbackApi as unknown as typeof import('node-rdkafka').KafkaConsumer, target, topic, commit, meter, variant)
       return confluentLoop(library.KafkaJS, target, topic, commit, meter, variant)
     }
-    case 'node-rdkafka':
-      // The node-rdkafka adapter's default (librdkafka: 1000).
-      return nodeRdkafkaLoop((await import('node-rdkafka')).default.KafkaConsumer, target, topic, commit, meter, variant, { 'fetch.queue.backoff.ms': 10 })
+    case 'node-rdkafka': {
+      // The adapter's own librdkafka defaults, so the loop runs the client as offsetkit's arm does.
+      const [Rdkafka, { NODE_RDKAFKA_CONFIG_DEFAULTS }] = await Promise.all([import('node-rdkafka'), import('@offsetkit/node-rdkafka')])
+      return nodeRdkafkaLoop(Rdkafka.default.KafkaConsumer, target, topic, commit, meter, variant, NODE_RDKAFKA_CONFIG_DEFAULTS)
+    }
   }
 }
 

@@ -446,7 +446,6 @@ class Engine<N> implements CommitEngine<N> {
   private arriveBatches(records: readonly EngineRecord<N>[], now: number): void {
     let state: PartitionState<N> | undefined
     let run: EngineRecord<N>[] = []
-    let last: EngineRecord<N> | undefined
     const flush = (): void => {
       if (state !== undefined && run.length > 0) {
         const batch = new EngineBatch(state.topic, state.partition, run)
@@ -456,7 +455,6 @@ class Engine<N> implements CommitEngine<N> {
         }
       }
       run = []
-      last = undefined
     }
     for (const record of records) {
       if (state === undefined || state.partition !== record.partition || state.topic !== record.topic) {
@@ -469,11 +467,8 @@ class Engine<N> implements CommitEngine<N> {
         state.lastDeliveryAt = now
       }
       if (!state.acceptsRecords()) this.drop(record, 'not-dispatching')
-      else if (!state.tracker.accepts(record.offset) || (last !== undefined && record.offset <= last.offset)) this.drop(record, 'duplicate')
-      else {
-        run.push(record)
-        last = record
-      }
+      else if (!state.tracker.accepts(record.offset) || record.offset <= (run.at(-1)?.offset ?? -1n)) this.drop(record, 'duplicate')
+      else run.push(record)
     }
     flush()
   }

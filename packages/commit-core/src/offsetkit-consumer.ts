@@ -146,13 +146,13 @@ class Consumer<N> implements OffsetkitConsumer<N> {
   ) {}
 
   async run(options: RunOptions<N>): Promise<void> {
-    const { topics, handler, batchHandler } = (isPlainObject(options) ? options : {}) as { topics?: readonly string[]; handler?: unknown; batchHandler?: unknown }
     if (this.state !== 'idle') {
       throw this.state === 'running'
         ? new ConsumerStateError('ALREADY_RUNNING', 'run() was already called on this consumer')
         : new ConsumerStateError('CLOSED', 'run() after close(): create a new consumer')
     }
     if (!isPlainObject(options)) throw new ConfigError('run', options, '{ topics, handler } or { topics, batchHandler }')
+    const { topics, handler, batchHandler } = options as { topics?: unknown; handler?: unknown; batchHandler?: unknown }
     checkTopics(topics)
     const batch = batchHandler !== undefined
     if (batch && handler !== undefined) throw new ConfigError('batchHandler', batchHandler, 'absent when handler is given: one of handler (per record) and batchHandler (per batch)')

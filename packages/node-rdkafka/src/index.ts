@@ -1,4 +1,5 @@
 export { offsetkitNodeRdkafka } from './offsetkit-node-rdkafka.js'
+export { NODE_RDKAFKA_CONFIG_DEFAULTS } from './resolve-node-rdkafka-config.js'
 export type { NodeRdkafkaClientConfig, NodeRdkafkaOffsetkitOptions } from './offsetkit-node-rdkafka.js'
 export { classifyNodeRdkafkaCommitError } from './classify-node-rdkafka-error.js'
 export { NodeRdkafkaTransactionError } from './node-rdkafka-transaction-error.js'

@@ -3,6 +3,12 @@ import { isPlainObject } from '@offsetkit/commit-core/adapter'
 
 type Config = Record<string, unknown>
 
+/**
+ * librdkafka properties the adapter sets unless the config gives them (see
+ * `resolveNodeRdkafkaConfig` for why): `fetch.queue.backoff.ms: 10` (librdkafka: 1000).
+ */
+export const NODE_RDKAFKA_CONFIG_DEFAULTS: Readonly<Record<string, number>> = Object.freeze({ 'fetch.queue.backoff.ms': 10 })
+
 /** librdkafka accepts booleans as strings too ("true", "false"). */
 function flag(value: unknown): boolean | undefined {
   if (value === true || value === 'true') return true
@@ -65,7 +71,7 @@ export function resolveNodeRdkafkaConfig(
   }
   return {
     global: {
-      'fetch.queue.backoff.ms': 10,
+      ...NODE_RDKAFKA_CONFIG_DEFAULTS,
       ...config,
       'enable.auto.commit': autoCommit,
       'enable.auto.offset.store': false,
